@@ -1,0 +1,88 @@
+"""One way to decide where AWS calls go: region, endpoint and credentials.
+
+Used by every simulator command and by the dashboard config; the playbooks follow the same rules
+through Ansible's own `region`/`endpoint_url`/`profile` options. Real AWS: the usual profile and
+environment chain, nothing of ours. Local endpoint: when `--endpoint-url` or `AWS_ENDPOINT_URL` points
+at 127.0.0.1; credentials then default to the simulated account's local admin key.
+"""
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import boto3
+import botocore.config
+import botocore.session
+from botocore.exceptions import ProfileNotFound
+
+from simulator.errors import UserError
+from simulator.local import accounts
+
+WORKSHOP_REGION = "us-east-1"  # the workshop's examples use us-east-1
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    region: str
+    endpoint_url: str | None = None
+    profile: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return is_local_endpoint(self.endpoint_url)
+
+    def describe(self) -> str:
+        where = f"local endpoint {self.endpoint_url}" if self.is_local else (self.endpoint_url or "AWS")
+        who = f", profile {self.profile}" if self.profile else ""
+        return f"{where}, region {self.region}{who}"
+
+
+def is_local_endpoint(endpoint_url: str | None) -> bool:
+    return bool(endpoint_url) and urlparse(endpoint_url).hostname in LOOPBACK_HOSTS
+
+
+def resolve(region: str | None = None, endpoint_url: str | None = None, profile: str | None = None) -> AwsTarget:
+    """Explicit values win, then the environment, then the profile, then the workshop's defaults."""
+    profile = profile or os.environ.get("AWS_PROFILE") or None
+    try:
+        core = botocore.session.Session(profile=profile)
+        profile_region = core.get_config_variable("region")
+        profile_endpoint = core.get_config_variable("endpoint_url")
+    except ProfileNotFound:
+        raise UserError(
+            f"AWS profile {profile!r} not found: create it with `aws configure --profile {profile}` "
+            "or pick another with --profile / AWS_PROFILE"
+        ) from None
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or profile_endpoint or None
+    if endpoint and urlparse(endpoint).scheme not in ("http", "https"):
+        raise UserError(f"endpoint URL {endpoint!r} is not http(s): use e.g. http://127.0.0.1:4566")
+    chosen_region = (
+        region
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or profile_region
+        or WORKSHOP_REGION
+    )
+    return AwsTarget(region=chosen_region, endpoint_url=endpoint, profile=profile)
+
+
+def session(target: AwsTarget) -> boto3.Session:
+    aws = boto3.Session(profile_name=target.profile, region_name=target.region)
+    if target.is_local and aws.get_credentials() is None:
+        # Nothing configured and aimed at the local endpoint: act as the local attendee's admin.
+        aws = boto3.Session(
+            aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
+            aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
+            region_name=target.region,
+        )
+    return aws
+
+
+def client(target: AwsTarget, service: str, **config: object):  # noqa: ANN201 - a boto3 client
+    retries = {"max_attempts": 5, "mode": "standard"}
+    return session(target).client(
+        service,
+        endpoint_url=target.endpoint_url,
+        config=botocore.config.Config(retries=retries, **config),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,18 @@
+"""`simulate`: the command line. Each command group lives in its own module under simulator/commands."""
+
+import typer
+
+from simulator.commands import local
+
+app = typer.Typer(
+    name="simulate",
+    help="Wild Rydes streaming lab: the local AWS endpoint, unicorn producers and consumers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(local.app, name="local")
+
+
+def main() -> None:
+    app()
