@@ -46,10 +46,10 @@ def build_app(options: EndpointOptions):  # noqa: ANN201 - a WSGI callable
 
 
 def serve(options: EndpointOptions) -> None:
+    app = build_app(options)  # first: it prepares the environment moto reads at import
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
-    app = build_app(options)
     try:
         server = make_server(HOST, options.port, app, threaded=True, request_handler=MotoRequestHandler)
     except OSError as error:
