@@ -48,7 +48,7 @@ def resolve(region: str | None = None, endpoint_url: str | None = None, profile:
     try:
         core = botocore.session.Session(profile=profile)
         profile_region = core.get_config_variable("region")
-        profile_endpoint = core.get_config_variable("endpoint_url")
+        profile_endpoint = core.get_scoped_config().get("endpoint_url")
     except ProfileNotFound:
         raise UserError(
             f"AWS profile {profile!r} not found: create it with `aws configure --profile {profile}` "
