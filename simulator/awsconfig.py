@@ -79,7 +79,7 @@ def session(target: AwsTarget) -> boto3.Session:
     return aws
 
 
-def client(target: AwsTarget, service: str, **config: object):  # noqa: ANN201 - a boto3 client
+def client(target: AwsTarget, service: str, **config: object):
     retries = {"max_attempts": 5, "mode": "standard"}
     return session(target).client(
         service,

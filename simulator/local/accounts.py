@@ -14,7 +14,9 @@ LOCAL_ADMIN_SECRET = "wildrydes-local-admin-secret-not-for-aws"
 LOCAL_ADMIN_USER = "wildrydes-local-admin"
 
 _ADMIN_KEY = re.compile(r"^AKIA(?P<account>\d{12})ADMN$")
-_ADMIN_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+_ADMIN_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
 _bootstrap_lock = threading.Lock()
 
 

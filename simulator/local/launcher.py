@@ -92,9 +92,7 @@ def _port_is_free(port: int) -> bool:
 
 
 def _port_taken(port: int) -> UserError:
-    return UserError(
-        f"port {port} on {HOST} is in use by another program: stop it, or pick another port with --port"
-    )
+    return UserError(f"port {port} on {HOST} is in use by another program: stop it, or pick another port with --port")
 
 
 def start(options: EndpointOptions) -> tuple[RunningEndpoint, bool]:
@@ -133,9 +131,7 @@ def start(options: EndpointOptions) -> tuple[RunningEndpoint, bool]:
         time.sleep(0.1)
     _terminate(process.pid)
     state.pid_file().unlink(missing_ok=True)
-    raise UserError(
-        f"the local endpoint did not answer within {START_TIMEOUT_SECONDS:.0f} s: see {state.log_file()}"
-    )
+    raise UserError(f"the local endpoint did not answer within {START_TIMEOUT_SECONDS:.0f} s: see {state.log_file()}")
 
 
 def _terminate(pid: int) -> None:

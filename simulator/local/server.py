@@ -26,7 +26,7 @@ def _prepare_environment(options: EndpointOptions) -> None:
     os.environ.pop("MOTO_ACCOUNT_ID", None)  # the account comes from each request's credentials
 
 
-def build_app(options: EndpointOptions):  # noqa: ANN201 - a WSGI callable
+def build_app(options: EndpointOptions):
     _prepare_environment(options)
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
