@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: guest_access_check
+short_description: Sign in as a guest of an identity pool with the basic flow and test its stream access
+description:
+  - Does what the unicorn dashboard does, without a browser. Unsigned GetId and GetOpenIdToken on the
+    identity pool, then unsigned STS AssumeRoleWithWebIdentity with the unauth role.
+  - With those guest credentials it tries every read the dashboard needs (DescribeStreamSummary, ListShards,
+    GetShardIterator, GetRecords) and one write (PutRecord, which must be denied). Writes nothing when the
+    write is denied, as it should be; a write that succeeds is reported as a failure of least privilege.
+author:
+  - Wild Rydes lab
+options:
+  identity_pool_id:
+    description: Id of the identity pool.
+    required: true
+    type: str
+  unauth_role_arn:
+    description: ARN of the pool's role for unauthenticated identities.
+    required: true
+    type: str
+  stream_name:
+    description: The stream guests should be able to read.
+    required: true
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Check what a dashboard guest can do
+  wildrydes.lab.guest_access_check:
+    identity_pool_id: us-east-1:8d3c1b0e-7d5b-4a51-9a3e-0c1f1b5e2a11
+    unauth_role_arn: arn:aws:iam::123456789012:role/Cognito_wildrydesUnauth_Role
+    stream_name: wildrydes
+  register: guest
+"""
+
+RETURN = r"""
+can_read:
+  description: Every read the dashboard needs succeeded.
+  returned: always
+  type: bool
+can_write:
+  description: PutRecord with guest credentials succeeded (it must not).
+  returned: always
+  type: bool
+checks:
+  description: Each call tried, with V(allowed) or the error code AWS answered.
+  returned: always
+  type: dict
+"""
+
+try:
+    import boto3
+    import botocore
+    from botocore.config import Config
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+
+def attempt(checks, name, call):
+    try:
+        result = call()
+    except botocore.exceptions.ClientError as error:
+        checks[name] = error.response.get("Error", {}).get("Code", "error")
+        return None
+    checks[name] = "allowed"
+    return result
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            identity_pool_id=dict(type="str", required=True),
+            unauth_role_arn=dict(type="str", required=True),
+            stream_name=dict(type="str", required=True),
+        ),
+        supports_check_mode=True,
+    )
+    region, endpoint_url, _ = get_aws_connection_info(module)
+    # Guests hold no credentials: these calls are unsigned, exactly as in the browser.
+    unsigned = Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 3, "mode": "standard"})
+    cognito = boto3.client("cognito-identity", region_name=region, endpoint_url=endpoint_url, config=unsigned)
+    sts = boto3.client("sts", region_name=region, endpoint_url=endpoint_url, config=unsigned)
+    pool_id, stream = module.params["identity_pool_id"], module.params["stream_name"]
+    try:
+        identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
+        token = cognito.get_open_id_token(IdentityId=identity_id)["Token"]
+        credentials = sts.assume_role_with_web_identity(
+            RoleArn=module.params["unauth_role_arn"], RoleSessionName="wildrydes-verify", WebIdentityToken=token
+        )["Credentials"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"guest sign-in with the basic flow failed for identity pool {pool_id}")
+
+    kinesis = boto3.client(
+        "kinesis",
+        region_name=region,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+    )
+    checks = {}
+    attempt(checks, "DescribeStreamSummary", lambda: kinesis.describe_stream_summary(StreamName=stream))
+    shards = attempt(checks, "ListShards", lambda: kinesis.list_shards(StreamName=stream)) or {"Shards": []}
+    iterator = None
+    if shards["Shards"]:
+        shard_id = shards["Shards"][0]["ShardId"]
+        iterator = attempt(
+            checks,
+            "GetShardIterator",
+            lambda: kinesis.get_shard_iterator(StreamName=stream, ShardId=shard_id, ShardIteratorType="LATEST"),
+        )
+    if iterator:
+        attempt(checks, "GetRecords", lambda: kinesis.get_records(ShardIterator=iterator["ShardIterator"], Limit=1))
+    reads = ("DescribeStreamSummary", "ListShards", "GetShardIterator", "GetRecords")
+    can_read = all(checks.get(name) == "allowed" for name in reads)
+    can_write = False
+    if not module.check_mode:
+        # Must be denied. Were it allowed, this one record (partition key "verify") is the proof.
+        attempt(
+            checks,
+            "PutRecord",
+            lambda: kinesis.put_record(StreamName=stream, PartitionKey="verify", Data=b'{"verify": true}'),
+        )
+        can_write = checks["PutRecord"] == "allowed"
+    module.exit_json(changed=False, can_read=can_read, can_write=can_write, checks=checks, identity_id=identity_id)
+
+
+if __name__ == "__main__":
+    main()
