@@ -2,7 +2,7 @@
 
 import typer
 
-from simulator.commands import local
+from simulator.commands import demo, local
 
 app = typer.Typer(
     name="simulate",
@@ -12,6 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(local.app, name="local")
+app.command(name="demo")(demo.demo)
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""`simulate demo` (what `make demo` runs): the whole lab on this machine, until Ctrl+C."""
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulator.commands.output import console, reports_user_errors
+from simulator.errors import UserError
+from simulator.local import launcher, state
+from simulator.local.options import EndpointOptions
+
+
+def _tool(name: str) -> str:
+    """A console script of this environment (the venv's), else whatever PATH has."""
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        raise UserError(f"{name} not found: run `make demo` (it installs everything into .venv)")
+    return found
+
+
+@reports_user_errors
+def demo(
+    seconds: Annotated[
+        float | None, typer.Option("--for", help="Stop by itself after this many seconds (default: at Ctrl+C).")
+    ] = None,
+) -> None:
+    """Start the local endpoint (IAM enforcement on), provision the lab with setup.yml, keep it running."""
+    if not Path("setup.yml").is_file():
+        raise UserError("setup.yml not found here: run the demo from the repository root (`make demo`)")
+    # The local inventory points at the default port, so the demo uses it too.
+    running, started = launcher.start(EndpointOptions(port=state.DEFAULT_PORT, iam_enforcement=True))
+    try:
+        if not started and not running.options.get("iam_enforcement"):
+            console.print(
+                "[yellow]note:[/] reusing the local endpoint already running without IAM enforcement; "
+                "`simulate local stop` first to see least privilege enforced"
+            )
+        console.print(f"local AWS endpoint at {running.url}; provisioning with ansible-playbook setup.yml ...")
+        setup = subprocess.run([_tool("ansible-playbook"), "setup.yml"], check=False)
+        if setup.returncode != 0:
+            raise UserError(f"ansible-playbook setup.yml failed (exit {setup.returncode}): see its output above")
+        console.print(
+            "\n[bold green]The lab is provisioned.[/] Try, in another terminal:\n"
+            f"  export AWS_ENDPOINT_URL={running.url}\n"
+            "  ansible-playbook verify.yml\n"
+            "Press Ctrl+C to stop everything the demo started."
+        )
+        _wait(seconds)
+    except KeyboardInterrupt:
+        console.print("\nstopping ...")
+    finally:
+        if started:
+            launcher.stop()
+            console.print("local AWS endpoint stopped")
+
+
+def _wait(seconds: float | None) -> None:
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while deadline is None or time.monotonic() < deadline:
+        time.sleep(0.2)
