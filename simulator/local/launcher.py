@@ -92,6 +92,12 @@ def _port_is_free(port: int) -> bool:
 
 
 def _port_taken(port: int) -> UserError:
+    other = health(port)
+    if other:
+        return UserError(
+            f"port {port} on {HOST} is used by another local endpoint (pid {other['pid']}) started with a different "
+            f"state folder (WILDRYDES_STATE_DIR): stop it with `kill {other['pid']}`, or pick another port with --port"
+        )
     return UserError(f"port {port} on {HOST} is in use by another program: stop it, or pick another port with --port")
 
 
