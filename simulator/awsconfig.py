@@ -79,8 +79,9 @@ def session(target: AwsTarget) -> boto3.Session:
     return aws
 
 
-def client(target: AwsTarget, service: str, **config: object):
-    retries = {"max_attempts": 5, "mode": "standard"}
+def client(target: AwsTarget, service: str, *, max_attempts: int = 5, **config: object):
+    """A boto3 client for `service` at the target. Callers that retry themselves pass max_attempts=1."""
+    retries = {"max_attempts": max_attempts, "mode": "standard"}
     return session(target).client(
         service,
         endpoint_url=target.endpoint_url,

@@ -1,8 +1,10 @@
 """`simulate`: the command line. Each command group lives in its own module under simulator/commands."""
 
+import sys
+
 import typer
 
-from simulator.commands import demo, local
+from simulator.commands import consume, demo, fleet, local
 
 app = typer.Typer(
     name="simulate",
@@ -13,7 +15,13 @@ app = typer.Typer(
 )
 app.add_typer(local.app, name="local")
 app.command(name="demo")(demo.demo)
+app.command(name="produce")(fleet.produce)
+app.command(name="consume")(consume.consume)
+app.command(name="fleet")(fleet.fleet)
 
 
 def main() -> None:
+    # `simulate fleet.yml` is how people type it: a herd file alone means `simulate fleet fleet.yml`.
+    if len(sys.argv) > 1 and sys.argv[1].endswith((".yml", ".yaml")):
+        sys.argv.insert(1, "fleet")
     app()

@@ -1,0 +1,295 @@
+"""`simulate fleet fleet.yml` (or just `simulate fleet.yml`) and `simulate produce`: unicorns on the stream.
+
+Both run a herd (simulator.herd) that feeds the batcher (simulator.producer); the fleet may also run a
+consumer (simulator.reader) in the same process, printing what the stream received.
+"""
+
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from simulator import fleet_config
+from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
+from simulator.commands.consume import Printer
+from simulator.commands.output import errors, reports_user_errors
+from simulator.errors import UserError
+from simulator.herd import Herd, Runner
+from simulator.producer import Batcher, ProducerStats
+from simulator.reader import StartPosition, StreamReader
+from simulator.unicorn import DEFAULT_START, Unicorn
+
+
+@dataclass
+class HerdOutcome:
+    started: datetime
+    seconds: float
+    produced: dict[str, int]
+    stats: ProducerStats
+    consumed: int | None
+    consumed_by_name: dict[str, int] | None
+    on_time_share: float
+
+
+class _Consumer:
+    """The fleet's own reader, on a thread: prints records and counts them per unicorn."""
+
+    def __init__(self, reader: StreamReader, printer: Printer, out: TextIO | None):
+        self.reader = reader
+        self.printer = printer
+        self.out = out
+        self.by_name: dict[str, int] = {}
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="consumer", daemon=True)
+
+    def _run(self) -> None:
+        from simulator import record
+
+        try:
+            for batch in self.reader.batches():
+                for item in batch.records:
+                    decoded = record.decode(item.data)
+                    if decoded is not None:
+                        self.by_name[decoded["Name"]] = self.by_name.get(decoded["Name"], 0) + 1
+                    if self.out is not None:
+                        self.printer.show(item.data, f"{item.shard_id}/{item.sequence_number}")
+                if self.stop.is_set():
+                    return
+        except BaseException as error:  # reported by the main thread
+            self.error = error
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_name.values())
+
+
+def run_herd(
+    runners: list[Runner],
+    rng,
+    stream: str,
+    *,
+    region: str | None,
+    endpoint_url: str | None,
+    profile: str | None,
+    duration: float | None,
+    consumer_settings: fleet_config.ConsumerSettings | None = None,
+    on_sent=None,
+    progress: bool = True,
+) -> HerdOutcome:
+    target, client = kinesis_client(region, endpoint_url, profile, max_attempts=1)
+    started = datetime.now(UTC)
+    consumer = None
+    if consumer_settings and consumer_settings.enabled:
+        _, reader_client = kinesis_client(region, endpoint_url, profile, max_attempts=3)
+        # From just before the first tick, so the consumer misses nothing the herd sends.
+        since = StartPosition("AT_TIMESTAMP", timestamp=started - timedelta(seconds=1))
+        reader = StreamReader(reader_client, stream, since, describe_endpoint=target.describe())
+        out = None
+        if consumer_settings.output is not None:
+            out = consumer_settings.output.open("w")
+        printer = Printer(consumer_settings.format, consumer_settings.name, out or sys.stdout)
+        consumer = _Consumer(reader, printer, out or sys.stdout)
+        consumer.thread.start()
+    batcher = Batcher(client, stream, describe_endpoint=target.describe(), on_sent=on_sent)
+    herd = Herd(runners, batcher, rng)
+    ticker = _Progress(herd, batcher, consumer) if progress else None
+    clock_start = time.monotonic()
+    interrupted = False
+    try:
+        if ticker:
+            ticker.start()
+        herd.run(duration)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if ticker:
+            ticker.stop()
+    if batcher.fatal:
+        batcher.close(timeout=0)
+        raise batcher.fatal
+    if interrupted:
+        errors.print("stopping: sending what is still queued ...")
+    stats = batcher.close(timeout=15.0)
+    if batcher.fatal:
+        raise batcher.fatal
+    seconds = time.monotonic() - clock_start
+    if consumer is not None:
+        # Let the consumer catch up with what was accepted (bounded), then stop it.
+        deadline = time.monotonic() + 10.0
+        while consumer.count < stats.sent and time.monotonic() < deadline and consumer.error is None:
+            time.sleep(0.1)
+        consumer.stop.set()
+        if consumer.error is not None and not isinstance(consumer.error, KeyboardInterrupt):
+            if isinstance(consumer.error, UserError):
+                raise consumer.error
+            errors.print(f"[yellow]warning:[/] the consumer stopped: {consumer.error}")
+        if consumer.out is not sys.stdout and consumer.out is not None:
+            consumer.out.flush()
+    return HerdOutcome(
+        started=started,
+        seconds=seconds,
+        produced=herd.stats.produced_by_name,
+        stats=stats,
+        consumed=None if consumer is None else consumer.count,
+        consumed_by_name=None if consumer is None else dict(consumer.by_name),
+        on_time_share=herd.stats.on_time_share,
+    )
+
+
+class _Progress:
+    """A status line on stderr every second: records/s, failures, retries, unicorns, consumer lag."""
+
+    def __init__(self, herd: Herd, batcher: Batcher, consumer: _Consumer | None):
+        self.herd, self.batcher, self.consumer = herd, batcher, consumer
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="progress", daemon=True)
+        self.enabled = sys.stderr.isatty()
+
+    def start(self) -> None:
+        if self.enabled:
+            self.thread.start()
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.enabled:
+            self.thread.join(timeout=2)
+            sys.stderr.write("\n")
+
+    def _run(self) -> None:
+        last_sent, last_time = 0, time.monotonic()
+        while not self.done.wait(1.0):
+            stats = self.batcher.stats
+            now = time.monotonic()
+            rate = (stats.sent - last_sent) / max(1e-6, now - last_time)
+            last_sent, last_time = stats.sent, now
+            lag = ""
+            if self.consumer is not None:
+                behind = max(self.consumer.reader.stats.millis_behind.values(), default=0)
+                lag = f", consumer read {self.consumer.count} (lag {behind} ms)"
+            sys.stderr.write(
+                f"\r{len(self.herd.runners)} unicorns: {rate:,.0f} records/s, sent {stats.sent}, "
+                f"retried {stats.retried}, failed {stats.failed}, queued {self.batcher.pending}{lag}   "
+            )
+            sys.stderr.flush()
+
+
+def summarise(outcome: HerdOutcome) -> None:
+    stats = outcome.stats
+    line = (
+        f"sent {stats.sent} records from {len(outcome.produced)} unicorns in {outcome.seconds:.1f} s "
+        f"(retried {stats.retried}, throttled {stats.throttled}, failed {stats.failed})"
+    )
+    if outcome.consumed is not None:
+        line += f"; the consumer read {outcome.consumed}"
+    errors.print(line)
+
+
+def write_report(path: Path, stream: str, outcome: HerdOutcome) -> None:
+    stats = outcome.stats
+    unicorns = {
+        name: {
+            "produced": produced,
+            "sent": stats.sent_by_key.get(name, 0),
+            "failed": stats.failed_by_key.get(name, 0),
+            **({"consumed": outcome.consumed_by_name.get(name, 0)} if outcome.consumed_by_name is not None else {}),
+        }
+        for name, produced in sorted(outcome.produced.items())
+    }
+    report = {
+        "stream": stream,
+        "started": outcome.started.isoformat(),
+        "seconds": round(outcome.seconds, 3),
+        "ticks_on_time": round(outcome.on_time_share, 4),
+        "totals": {
+            "unicorns": len(unicorns),
+            "produced": sum(outcome.produced.values()),
+            "sent": stats.sent,
+            "retried": stats.retried,
+            "throttled": stats.throttled,
+            "failed": stats.failed,
+            **({"consumed": outcome.consumed} if outcome.consumed is not None else {}),
+        },
+        "unicorns": unicorns,
+    }
+    path.write_text(json.dumps(report, indent=2) + "\n")
+
+
+@reports_user_errors
+def fleet(
+    herd_file: Annotated[Path, typer.Argument(help="The herd file, e.g. fleet.yml.")],
+    duration: Annotated[
+        float | None, typer.Option(min=0.1, help="Seconds to run (overrides the file's duration).")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a JSON report of records per unicorn here.")] = None,
+    region: Region = None,
+    endpoint_url: EndpointUrl = None,
+    profile: Profile = None,
+) -> None:
+    """Run a whole herd of unicorns (and, if the file says so, a consumer) from one process."""
+    config = fleet_config.load(herd_file)
+    herd, rng = config.build()
+    runners = [Runner(unicorn, 1.0 / rate, limit) for unicorn, rate, limit in herd]
+    outcome = run_herd(
+        runners,
+        rng,
+        config.stream,
+        region=region,
+        endpoint_url=endpoint_url,
+        profile=profile,
+        duration=duration or config.duration,
+        consumer_settings=config.consumer,
+    )
+    summarise(outcome)
+    if report:
+        write_report(report, config.stream, outcome)
+        errors.print(f"report written to {report}")
+    if outcome.stats.failed:
+        raise typer.Exit(1)
+
+
+@reports_user_errors
+def produce(
+    name: Annotated[str, typer.Option(help="The unicorn's name.")] = "Shadowfax",
+    stream: Stream = "wildrydes",
+    rate: Annotated[float, typer.Option(min=0.01, max=1000, help="Records per second.")] = 1.0,
+    records: Annotated[int | None, typer.Option(min=1, help="Stop after this many records.")] = None,
+    duration: Annotated[float | None, typer.Option(min=0.1, help="Stop after this many seconds.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed: the same seed gives the same ride.")] = None,
+    region: Region = None,
+    endpoint_url: EndpointUrl = None,
+    profile: Profile = None,
+) -> None:
+    """One unicorn, one record per second, a dot per record sent: the workshop's ./producer."""
+    import random
+
+    if not name.strip():
+        raise UserError("--name must not be empty: it is the unicorn's name and the partition key")
+    rng = random.Random(seed)
+    runners = [Runner(Unicorn(name, rng, DEFAULT_START), 1.0 / rate, records)]
+
+    def dot(_: str) -> None:
+        sys.stdout.write(".")
+        sys.stdout.flush()
+
+    outcome = run_herd(
+        runners,
+        rng,
+        stream,
+        region=region,
+        endpoint_url=endpoint_url,
+        profile=profile,
+        duration=duration,
+        on_sent=dot,
+        progress=False,
+    )
+    sys.stdout.write("\n")
+    summarise(outcome)
+    if outcome.stats.failed:
+        raise typer.Exit(1)

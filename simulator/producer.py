@@ -1,0 +1,279 @@
+"""The only place that writes to Kinesis: records go out in PutRecords batches, in order per unicorn.
+
+Each unicorn (partition key) has its own queue and at most one record in flight, so a record that fails
+is retried before that unicorn's next record leaves: order per unicorn holds through partial failures
+and throttling. Only the failed entries of a call are retried, after a jittered exponential backoff.
+Calls run concurrently (a few at a time); batches fill up by themselves while calls are in flight.
+A record is only ever dropped after its last attempt, and then it is counted as failed, never silently.
+"""
+
+import random
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError
+
+from simulator.errors import UserError
+
+MAX_RECORDS_PER_CALL = 500
+MAX_BYTES_PER_CALL = 5 * 1024 * 1024
+# Errors after which a whole call is simply tried again later.
+RETRYABLE_CALL_ERRORS = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "LimitExceededException",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "KMSThrottlingException",
+}
+
+
+@dataclass
+class ProducerStats:
+    sent: int = 0  # records the stream accepted
+    retried: int = 0  # entries sent again after a failed attempt
+    failed: int = 0  # records given up on (lost)
+    throttled: int = 0  # entries or calls refused for throughput
+    calls: int = 0
+    sent_by_key: Counter = field(default_factory=Counter)
+    failed_by_key: Counter = field(default_factory=Counter)
+
+
+class Batcher:
+    """Queue records by partition key; a sender thread ships them with PutRecords until closed."""
+
+    def __init__(
+        self,
+        client: Any,
+        stream_name: str,
+        *,
+        max_in_flight: int = 4,
+        max_attempts: int = 12,
+        base_backoff: float = 0.05,
+        max_backoff: float = 2.0,
+        unreachable_after: float = 15.0,
+        rng: random.Random | None = None,
+        describe_endpoint: str = "AWS",
+        on_sent: Callable[[str], None] | None = None,
+    ):
+        self.client = client
+        self._on_sent = on_sent
+        self.stream_name = stream_name
+        self.stats = ProducerStats()
+        self.fatal: UserError | None = None
+        self._max_attempts = max_attempts
+        self._base_backoff = base_backoff
+        self._max_backoff = max_backoff
+        self._unreachable_after = unreachable_after
+        self._describe_endpoint = describe_endpoint
+        self._rng = rng or random.Random()
+        self._lock = threading.Condition()
+        self._queues: dict[str, deque[bytes]] = {}
+        self._attempts: dict[str, int] = {}  # failed attempts of each key's head record
+        self._ready: deque[str] = deque()  # keys whose head record may be sent now
+        self._waiting: list[tuple[float, str]] = []  # (not before, key): heads backing off
+        self._in_flight_keys: set[str] = set()
+        self._calls_in_flight = 0
+        self._max_in_flight = max_in_flight
+        self._pending = 0  # records queued or in flight
+        self._unreachable_since: float | None = None
+        self._closing = False
+        self._pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="putrecords")
+        self._sender = threading.Thread(target=self._send_loop, name="batcher", daemon=True)
+        self._sender.start()
+
+    # -- the producer's side ---------------------------------------------------------------------------
+
+    def put(self, key: str, data: bytes) -> None:
+        with self._lock:
+            if self.fatal:
+                raise self.fatal
+            queue = self._queues.get(key)
+            if queue is None:
+                queue = self._queues[key] = deque()
+            queue.append(data)
+            self._pending += 1
+            if len(queue) == 1 and key not in self._in_flight_keys:
+                self._ready.append(key)
+                self._lock.notify_all()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued record was accepted or given up on; False on timeout or fatal error."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            while self._pending and not self.fatal:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._lock.wait(0.05 if remaining is None else min(0.05, remaining))
+            return not self._pending
+
+    def close(self, timeout: float = 10.0) -> ProducerStats:
+        """Flush (up to `timeout`), stop, and count whatever could not be sent as failed."""
+        self.flush(timeout)
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+        self._sender.join(timeout=5)
+        self._pool.shutdown(wait=True)
+        with self._lock:
+            for key, queue in self._queues.items():
+                self.stats.failed += len(queue)
+                self.stats.failed_by_key[key] += len(queue)
+                queue.clear()
+            self._pending = 0
+        return self.stats
+
+    # -- the sender's side -----------------------------------------------------------------------------
+
+    def _send_loop(self) -> None:
+        while True:
+            with self._lock:
+                batch = self._next_batch()
+                while batch is None:
+                    if self._closing:
+                        return
+                    self._lock.wait(self._wait_time())
+                    batch = self._next_batch()
+                self._calls_in_flight += 1
+            self._pool.submit(self._send, batch)
+
+    def _wait_time(self) -> float:
+        if self._waiting:
+            return max(0.001, min(0.5, min(t for t, _ in self._waiting) - time.monotonic()))
+        return 0.5
+
+    def _next_batch(self) -> list[tuple[str, bytes]] | None:
+        """Heads of ready keys, up to the PutRecords limits; None when nothing can be sent now."""
+        if self.fatal or self._calls_in_flight >= self._max_in_flight:
+            return None
+        now = time.monotonic()
+        if self._waiting:
+            still_waiting = []
+            for due, key in self._waiting:
+                (self._ready.append(key) if due <= now else still_waiting.append((due, key)))
+            self._waiting = still_waiting
+        batch: list[tuple[str, bytes]] = []
+        size = 0
+        while self._ready and len(batch) < MAX_RECORDS_PER_CALL:
+            key = self._ready[0]
+            data = self._queues[key][0]
+            entry_size = len(data) + len(key.encode())
+            if batch and size + entry_size > MAX_BYTES_PER_CALL:
+                break
+            self._ready.popleft()
+            self._in_flight_keys.add(key)
+            batch.append((key, data))
+            size += entry_size
+        return batch or None
+
+    def _backoff(self, attempts: int) -> float:
+        return self._rng.uniform(0, min(self._max_backoff, self._base_backoff * 2**attempts))
+
+    def _send(self, batch: list[tuple[str, bytes]]) -> None:
+        outcome: list[str | None]  # per entry: None = accepted, else the error code
+        try:
+            reply = self.client.put_records(
+                StreamName=self.stream_name,
+                Records=[{"Data": data, "PartitionKey": key} for key, data in batch],
+            )
+            outcome = [entry.get("ErrorCode") for entry in reply["Records"]]
+            self._unreachable_since = None
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in RETRYABLE_CALL_ERRORS or code.startswith("5"):
+                outcome = [code] * len(batch)
+            else:
+                self._fail_fatally(self._explain(code, error), batch)
+                return
+        except NoCredentialsError:
+            self._fail_fatally(
+                UserError("no AWS credentials found: set a profile (--profile / AWS_PROFILE) or AWS_ACCESS_KEY_ID"),
+                batch,
+            )
+            return
+        except (ConnectionError, BotoCoreError) as error:
+            now = time.monotonic()
+            self._unreachable_since = self._unreachable_since or now
+            if now - self._unreachable_since > self._unreachable_after:
+                self._fail_fatally(
+                    UserError(
+                        f"cannot reach Kinesis at {self._describe_endpoint} for {self._unreachable_after:.0f} s "
+                        f"({type(error).__name__}): is the endpoint up? (`simulate local status`)"
+                    ),
+                    batch,
+                )
+                return
+            outcome = ["Unreachable"] * len(batch)
+        self._settle(batch, outcome)
+
+    def _settle(self, batch: list[tuple[str, bytes]], outcome: list[str | None]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.stats.calls += 1
+            self._calls_in_flight -= 1
+            for (key, _), error in zip(batch, outcome, strict=True):
+                self._in_flight_keys.discard(key)
+                queue = self._queues[key]
+                if error is None:
+                    queue.popleft()
+                    self._pending -= 1
+                    self.stats.sent += 1
+                    self.stats.sent_by_key[key] += 1
+                    self._attempts.pop(key, None)
+                    if self._on_sent:
+                        self._on_sent(key)
+                    if queue:
+                        self._ready.append(key)
+                    continue
+                if error == "ProvisionedThroughputExceededException":
+                    self.stats.throttled += 1
+                # An unreachable endpoint is not the record's fault: it waits (up to unreachable_after).
+                attempts = self._attempts.get(key, 0) + (error != "Unreachable")
+                if attempts >= self._max_attempts:
+                    queue.popleft()  # given up: counted, never silent
+                    self._pending -= 1
+                    self.stats.failed += 1
+                    self.stats.failed_by_key[key] += 1
+                    self._attempts.pop(key, None)
+                    if queue:
+                        self._ready.append(key)
+                    continue
+                self._attempts[key] = attempts
+                self.stats.retried += 1
+                self._waiting.append((now + self._backoff(attempts), key))
+            self._lock.notify_all()
+
+    def _fail_fatally(self, problem: UserError, batch: list[tuple[str, bytes]]) -> None:
+        with self._lock:
+            self.fatal = self.fatal or problem
+            self._calls_in_flight -= 1
+            for key, _ in batch:
+                self._in_flight_keys.discard(key)
+            self._lock.notify_all()
+
+    def _explain(self, code: str, error: ClientError) -> UserError:
+        if code == "ResourceNotFoundException":
+            return UserError(
+                f"stream {self.stream_name!r} not found at {self._describe_endpoint}: "
+                "create it with `ansible-playbook setup.yml` (or pick another with --stream)"
+            )
+        if code in (
+            "AccessDeniedException",
+            "UnrecognizedClientException",
+            "InvalidSignatureException",
+            "ExpiredTokenException",
+            "InvalidClientTokenId",
+        ):
+            return UserError(f"not allowed to write to stream {self.stream_name!r} ({code}): check your credentials")
+        message = error.response.get("Error", {}).get("Message", "")
+        return UserError(f"PutRecords to {self.stream_name!r} failed: {code} {message}".strip())

@@ -1,0 +1,71 @@
+"""The unicorn's sensor record: what goes on the stream, and how the workshop's consumer prints it.
+
+{"Name","StatusTime","Latitude","Longitude","Distance","MagicPoints","HealthPoints"}; StatusTime is UTC,
+`YYYY-MM-DD HH:MM:SS.mmm`, as in the workshop's sample output.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+FIELDS = ("Name", "StatusTime", "Latitude", "Longitude", "Distance", "MagicPoints", "HealthPoints")
+STATUS_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def format_status_time(moment: datetime) -> str:
+    """UTC, milliseconds: 2017-06-05 09:17:08.189."""
+    return moment.astimezone(UTC).strftime(STATUS_TIME_FORMAT)[:-3]
+
+
+def parse_status_time(text: str) -> datetime:
+    return datetime.strptime(text, STATUS_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class UnicornStatus:
+    name: str
+    status_time: str
+    latitude: float
+    longitude: float
+    distance: int
+    magic_points: int
+    health_points: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Keys in the workshop's order."""
+        return {
+            "Name": self.name,
+            "StatusTime": self.status_time,
+            "Latitude": self.latitude,
+            "Longitude": self.longitude,
+            "Distance": self.distance,
+            "MagicPoints": self.magic_points,
+            "HealthPoints": self.health_points,
+        }
+
+    def encode(self) -> bytes:
+        """The record's Data on the wire: compact JSON."""
+        return json.dumps(self.as_dict(), separators=(",", ":")).encode()
+
+
+def decode(data: bytes) -> dict[str, Any] | None:
+    """The record as a dict in the workshop's key order, or None when it is not a unicorn record."""
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(value, dict) or set(value) != set(FIELDS):
+        return None
+    if not isinstance(value["Name"], str) or not isinstance(value["StatusTime"], str):
+        return None
+    return {key: value[key] for key in FIELDS}
+
+
+# Go's encoding/json (the workshop's consumer) escapes these three for HTML safety; we print what it printed.
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def pretty(record: dict[str, Any]) -> str:
+    """Exactly the workshop consumer's layout (Go's json.MarshalIndent with 2 spaces), no trailing newline."""
+    return json.dumps(record, indent=2, ensure_ascii=False).translate(_GO_ESCAPES)
