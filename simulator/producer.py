@@ -117,6 +117,10 @@ class Batcher:
                 self._lock.wait(0.05 if remaining is None else min(0.05, remaining))
             return not self._pending
 
+    @property
+    def unreachable_after(self) -> float:
+        return self._unreachable_after
+
     def close(self, timeout: float = 10.0) -> ProducerStats:
         """Flush (up to `timeout`), stop, and count whatever could not be sent as failed."""
         self.flush(timeout)
@@ -250,7 +254,8 @@ class Batcher:
                     continue
                 self._attempts[key] = attempts
                 self.stats.retried += 1
-                self._waiting.append((now + self._backoff(attempts), key))
+                delay = self._rng.uniform(0.5, 1.0) if error == "Unreachable" else self._backoff(attempts)
+                self._waiting.append((now + delay, key))
             self._lock.notify_all()
 
     def _fail_fatally(self, problem: UserError, batch: list[tuple[str, bytes]]) -> None:

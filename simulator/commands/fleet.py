@@ -116,7 +116,8 @@ def run_herd(
         raise batcher.fatal
     if interrupted:
         errors.print("stopping: sending what is still queued ...")
-    stats = batcher.close(timeout=15.0)
+    # Long enough for an unreachable endpoint to be reported as such rather than as lost records.
+    stats = batcher.close(timeout=batcher.unreachable_after + 5.0)
     if batcher.fatal:
         raise batcher.fatal
     seconds = time.monotonic() - clock_start
