@@ -4,7 +4,7 @@ import sys
 
 import typer
 
-from simulator.commands import consume, demo, fleet, local
+from simulator.commands import consume, demo, fleet, local, stats
 
 app = typer.Typer(
     name="simulate",
@@ -18,6 +18,7 @@ app.command(name="demo")(demo.demo)
 app.command(name="produce")(fleet.produce)
 app.command(name="consume")(consume.consume)
 app.command(name="fleet")(fleet.fleet)
+app.command(name="stats")(stats.stats)
 
 
 def main() -> None:

@@ -190,3 +190,15 @@ def test_bad_consume_options_are_one_clear_line(cli, args, expected):
     assert run.returncode != 0
     assert expected in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_stats_shows_the_records_put_per_period(endpoint, cli):
+    make_stream(endpoint, "e2e-stats")
+    assert cli("produce", "--stream", "e2e-stats", "--records", "6", "--rate", "10").returncode == 0
+    run = cli("stats", "--stream", "e2e-stats", "--once", "--period", "3600", "--minutes", "60")
+    assert run.returncode == 0, run.stderr
+    assert "stream e2e-stats: records per 3600 s" in run.stdout
+    rows = [line for line in run.stdout.splitlines() if "█" in line]
+    assert len(rows) == 1
+    cells = [cell.strip() for cell in rows[0].split("│")[1:-1]]
+    assert cells[1] == "6"  # incoming records in the one hour-long period
