@@ -15,7 +15,7 @@ from importlib.metadata import version
 # Every fix below was written against, and tested with, this moto release.
 MOTO_VERSION = "5.2.5"
 
-SERVICE_MODULES = ("kinesis", "cognito_identity", "sts", "iam")
+SERVICE_MODULES = ("kinesis", "cognito_identity", "sts", "iam", "cloudwatch")
 
 log = logging.getLogger(__name__)
 
