@@ -1,6 +1,8 @@
 """`simulate demo` (what `make demo` runs): the whole lab on this machine, until Ctrl+C."""
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -46,12 +48,26 @@ def demo(
         if setup.returncode != 0:
             raise UserError(f"ansible-playbook setup.yml failed (exit {setup.returncode}): see its output above")
         console.print(
-            "\n[bold green]The lab is provisioned.[/] Try, in another terminal:\n"
-            f"  export AWS_ENDPOINT_URL={running.url}\n"
-            "  ansible-playbook verify.yml\n"
-            "Press Ctrl+C to stop everything the demo started."
+            "\n[bold green]The lab is provisioned.[/] Now the example herd (fleet.yml) rides, and its consumer\n"
+            "prints what the stream receives. In another terminal, try:\n"
+            f"  export AWS_ENDPOINT_URL={running.url} PATH=$PWD/.venv/bin:$PATH\n"
+            "  ansible-playbook verify.yml          # the lab, checked end to end\n"
+            "  simulate produce --name Bucephalus   # one more unicorn, as in the workshop\n"
+            "  simulate stats                       # the Monitoring tab\n"
+            "Press Ctrl+C to stop everything the demo started.\n"
         )
-        _wait(seconds)
+        herd = subprocess.Popen(
+            [_tool("simulate"), "fleet", "fleet.yml"], env={**os.environ, "AWS_ENDPOINT_URL": running.url}
+        )
+        try:
+            _wait(seconds, herd)
+        finally:
+            if herd.poll() is None:
+                herd.send_signal(signal.SIGINT)  # lets the herd flush what is in flight and sum up
+                try:
+                    herd.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    herd.kill()
     except KeyboardInterrupt:
         console.print("\nstopping ...")
     finally:
@@ -60,7 +76,10 @@ def demo(
             console.print("local AWS endpoint stopped")
 
 
-def _wait(seconds: float | None) -> None:
+def _wait(seconds: float | None, herd: subprocess.Popen) -> None:
+    """Until Ctrl+C, the time is up, or the herd ends by itself (its file may set a duration)."""
     deadline = None if seconds is None else time.monotonic() + seconds
-    while deadline is None or time.monotonic() < deadline:
+    while (deadline is None or time.monotonic() < deadline) and herd.poll() is None:
         time.sleep(0.2)
+    if herd.poll() not in (None, 0):
+        raise UserError(f"the herd stopped with exit code {herd.returncode}: see its output above")
