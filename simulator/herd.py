@@ -5,6 +5,7 @@ unicorns at 1 Hz make 10,000 records a second in small, even bursts rather than 
 Each tick steps the unicorn model (pure) and hands the record to the batcher (the only writer).
 """
 
+import heapq
 import random
 import threading
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from simulator.producer import Batcher
+from simulator.record import format_status_time
 from simulator.unicorn import Unicorn
 
 SLOTS_PER_SECOND = 50
@@ -62,47 +64,47 @@ class Herd:
         hits a fatal error (raised)."""
         start = self.clock()
         # Spread first ticks evenly over one period, in a fixed order: the same seed gives the same herd.
+        # A heap of (next tick, position) hands out the due unicorns in O(log n) each.
+        due: list[tuple[float, int]] = []
         for index, runner in enumerate(self.runners):
-            slot = index % SLOTS_PER_SECOND
-            runner.next_tick = start + runner.period * slot / SLOTS_PER_SECOND
+            if runner.records_left is None or runner.records_left > 0:
+                runner.next_tick = start + runner.period * (index % SLOTS_PER_SECOND) / SLOTS_PER_SECOND
+                due.append((runner.next_tick, index))
+        heapq.heapify(due)
         end = None if duration is None else start + duration
-        active = [r for r in self.runners if r.records_left is None or r.records_left > 0]
-        while active and not self.stop_event.is_set():
+        stats, produced, batcher, rng = self.stats, self.stats.produced_by_name, self.batcher, self.rng
+        while due and not self.stop_event.is_set():
             now = self.clock()
             if end is not None and now >= end:
                 break
-            if self.batcher.fatal:
-                raise self.batcher.fatal
-            wall = datetime.now(UTC)
-            due_any = False
-            for runner in active:
-                if runner.next_tick > now:
-                    continue
-                due_any = True
-                lateness = now - runner.next_tick
-                self.stats.ticks += 1
+            if batcher.fatal:
+                raise batcher.fatal
+            if due[0][0] > now:
+                wake = due[0][0] if end is None else min(due[0][0], end)
+                self.stop_event.wait(min(wake - now, 1.0 / SLOTS_PER_SECOND))
+                continue
+            # One timestamp for every unicorn due in this slot (they tick within a few ms of each other).
+            status_time = format_status_time(datetime.now(UTC))
+            while due and due[0][0] <= now:
+                tick, index = heapq.heappop(due)
+                runner = self.runners[index]
+                lateness = now - tick
+                stats.ticks += 1
                 if lateness > ON_TIME_SECONDS:
-                    self.stats.late += 1
-                self.stats.worst_lateness = max(self.stats.worst_lateness, lateness)
-                status = runner.unicorn.step(self.rng, wall, runner.period)
-                self.batcher.put(runner.unicorn.name, status.encode())
-                name = runner.unicorn.name
-                self.stats.produced_by_name[name] = self.stats.produced_by_name.get(name, 0) + 1
+                    stats.late += 1
+                    stats.worst_lateness = max(stats.worst_lateness, lateness)
+                unicorn = runner.unicorn
+                batcher.put(unicorn.name, unicorn.step(rng, status_time, runner.period).encode())
+                produced[unicorn.name] = produced.get(unicorn.name, 0) + 1
                 if self.on_tick:
-                    self.on_tick(name)
-                runner.next_tick += runner.period
-                if runner.next_tick < now - 1.0:
-                    runner.next_tick = now  # far behind (machine paused): do not burst to catch up
+                    self.on_tick(unicorn.name)
                 if runner.records_left is not None:
                     runner.records_left -= 1
-            if due_any:
-                active = [r for r in active if r.records_left is None or r.records_left > 0]
-            wake = min((r.next_tick for r in active), default=now)
-            if end is not None:
-                wake = min(wake, end)
-            pause = wake - self.clock()
-            if pause > 0:
-                self.stop_event.wait(min(pause, 1.0 / SLOTS_PER_SECOND))
+                    if runner.records_left <= 0:
+                        continue
+                # Far behind (the machine paused): skip ahead rather than burst to catch up.
+                runner.next_tick = max(tick + runner.period, now - 1.0)
+                heapq.heappush(due, (runner.next_tick, index))
         return self.stats
 
     def stop(self) -> None:

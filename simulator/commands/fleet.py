@@ -15,11 +15,12 @@ from typing import Annotated, TextIO
 
 import typer
 
-from simulator import fleet_config
+from simulator import awsconfig, fleet_config
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
 from simulator.commands.consume import Printer
 from simulator.commands.output import errors, reports_user_errors
 from simulator.errors import UserError
+from simulator.fastput import PutRecordsClient
 from simulator.herd import Herd, Runner
 from simulator.producer import Batcher, ProducerStats
 from simulator.reader import StartPosition, StreamReader
@@ -84,6 +85,8 @@ def run_herd(
     progress: bool = True,
 ) -> HerdOutcome:
     target, client = kinesis_client(region, endpoint_url, profile, max_attempts=1)
+    # The herd's hot path: the same endpoint and credentials as the boto3 client, a leaner PutRecords.
+    put_client = PutRecordsClient(client.meta.endpoint_url, target.region, awsconfig.session(target).get_credentials())
     started = datetime.now(UTC)
     consumer = None
     if consumer_settings and consumer_settings.enabled:
@@ -97,7 +100,7 @@ def run_herd(
         printer = Printer(consumer_settings.format, consumer_settings.name, out or sys.stdout)
         consumer = _Consumer(reader, printer, out or sys.stdout)
         consumer.thread.start()
-    batcher = Batcher(client, stream, describe_endpoint=target.describe(), on_sent=on_sent)
+    batcher = Batcher(put_client, stream, describe_endpoint=target.describe(), on_sent=on_sent)
     herd = Herd(runners, batcher, rng)
     ticker = _Progress(herd, batcher, consumer) if progress else None
     clock_start = time.monotonic()

@@ -21,6 +21,35 @@ def start(
     max_records_per_shard: Annotated[
         int, typer.Option(min=1, help="Records kept per shard before the oldest are trimmed.")
     ] = EndpointOptions.max_records_per_shard,
+    kinesis_limits: Annotated[
+        bool,
+        typer.Option(
+            help="Enforce Kinesis shard limits: 1,000 records and 1 MiB written, 5 GetRecords calls and 2 MiB read "
+            "per shard per second; beyond them calls or PutRecords entries fail with "
+            "ProvisionedThroughputExceededException, as on AWS."
+        ),
+    ] = EndpointOptions.kinesis_limits,
+    inject_throttle: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Fraction (0..1) of Kinesis GetRecords and PutRecord calls answered with "
+            "ProvisionedThroughputExceededException, to exercise retries.",
+        ),
+    ] = EndpointOptions.inject_throttle,
+    inject_put_failures: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Fraction (0..1) of PutRecords entries failed and not stored "
+            "(alternately ProvisionedThroughputExceededException and InternalFailure).",
+        ),
+    ] = EndpointOptions.inject_put_failures,
+    inject_seed: Annotated[
+        int, typer.Option(help="Seed of the injected faults' random choices (same seed, same faults).")
+    ] = EndpointOptions.inject_seed,
     plain_moto: Annotated[
         bool, typer.Option(hidden=True, help="Run moto without the fidelity layer (to compare).")
     ] = False,
@@ -31,6 +60,10 @@ def start(
         fidelity=not plain_moto,
         iam_enforcement=iam_enforcement,
         max_records_per_shard=max_records_per_shard,
+        kinesis_limits=kinesis_limits,
+        inject_throttle=inject_throttle,
+        inject_put_failures=inject_put_failures,
+        inject_seed=inject_seed,
     )
     running, started = launcher.start(options)
     if started:
@@ -61,7 +94,9 @@ def status() -> None:
         raise typer.Exit(1)
     enforcement = "on" if running.options.get("iam_enforcement") else "off"
     fidelity = "on" if running.options.get("fidelity") else "OFF (plain moto)"
+    limits = "on" if running.options.get("kinesis_limits") else "off"
     console.print(
         f"local AWS endpoint running at {running.url} (pid {running.pid}, moto {running.moto_version}, "
-        f"fidelity layer {fidelity}, IAM enforcement {enforcement}, log {state.log_file()})"
+        f"fidelity layer {fidelity}, IAM enforcement {enforcement}, Kinesis limits {limits}, "
+        f"log {state.log_file()})"
     )

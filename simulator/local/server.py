@@ -33,7 +33,15 @@ def build_app(options: EndpointOptions):
     from simulator.local import accounts, control, runtime
 
     accounts.route_admin_keys_to_their_accounts()
-    runtime.update({"max_records_per_shard": options.max_records_per_shard})
+    runtime.update(
+        {
+            "max_records_per_shard": options.max_records_per_shard,
+            "kinesis_limits": options.kinesis_limits,
+            "inject_throttle": options.inject_throttle,
+            "inject_put_failures": options.inject_put_failures,
+            "inject_seed": options.inject_seed,
+        }
+    )
     app = DomainDispatcherApplication(create_backend_app)
     if options.fidelity:
         from simulator.local import fidelity

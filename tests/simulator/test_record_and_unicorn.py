@@ -100,3 +100,12 @@ def test_the_same_seed_rides_the_same_path():
     ]
     _, other = ride(43, seconds=50)
     assert other[-1].latitude != first[-1].latitude
+
+
+def test_the_fast_encoding_is_the_json_of_the_record():
+    for name in ("Shadowfax", 'Quote "me" \\ back', "유니콘", "<img src=x onerror=alert(1)>", "tab\there"):
+        status = record.UnicornStatus(
+            name, "2017-06-05 09:17:08.189", 42.264444250051326, -71.97582884770408, 175, 1, 2
+        )
+        assert json.loads(status.encode()) == status.as_dict()
+        assert status.encode() == json.dumps(status.as_dict(), separators=(",", ":")).encode()

@@ -145,7 +145,11 @@ def trust_allows_web_identity(trust_policy: str | dict[str, Any], provider: str,
     """Whether a role's trust policy lets a web identity of `provider` (e.g. cognito-identity.amazonaws.com)
     with these token claims assume the role: an Allow applies and no Deny does."""
     document = json.loads(trust_policy) if isinstance(trust_policy, str) else trust_policy
-    context = {f"{provider}:{name}": [str(each) for each in _as_list(claims[name])] for name in ("aud", "amr", "sub")}
+    context = {
+        f"{provider}:{name}": [str(each) for each in _as_list(claims[name])]
+        for name in ("aud", "amr", "sub")
+        if claims.get(name) is not None
+    }
     allowed = False
     for statement in _as_list(document.get("Statement", [])):
         if not isinstance(statement, dict) or not _statement_applies(statement, provider, context):
