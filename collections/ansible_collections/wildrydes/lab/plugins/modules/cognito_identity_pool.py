@@ -166,7 +166,7 @@ class IdentityPool:
         self.sts = sts
         self.params = module.params
         self.changed = False
-        (self.owner_key, self.owner_value), = module.params["owner_tag"].items()
+        ((self.owner_key, self.owner_value),) = module.params["owner_tag"].items()
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -347,7 +347,9 @@ class IdentityPool:
             result = {"changed": False, "identity_pool_id": None, "diff": {"before": {}, "after": {}}}
             if foreign:
                 # Refusing is a normal outcome of teardown: say so, and let the caller report it.
-                result.update(kept_foreign_pool_id=foreign["IdentityPoolId"], msg=self._foreign_message(foreign, "deleting"))
+                result.update(
+                    kept_foreign_pool_id=foreign["IdentityPoolId"], msg=self._foreign_message(foreign, "deleting")
+                )
             return result
         pool_id = pool["IdentityPoolId"]
         before = self._view(pool, self._roles(pool_id))

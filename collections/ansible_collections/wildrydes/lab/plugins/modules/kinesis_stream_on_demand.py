@@ -105,7 +105,9 @@ def main():
         supports_check_mode=True,
     )
     name, wanted_hours = module.params["name"], module.params["retention_period"]
-    client = module.client("kinesis", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=["ResourceInUseException"]))
+    client = module.client(
+        "kinesis", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=["ResourceInUseException"])
+    )
     changed = False
     try:
         current = summary(client, name)
@@ -113,7 +115,9 @@ def main():
         if current is None:
             changed = True
             if module.check_mode:
-                module.exit_json(changed=True, stream_arn=None, diff={"before": {}, "after": {"stream_mode": "ON_DEMAND"}})
+                module.exit_json(
+                    changed=True, stream_arn=None, diff={"before": {}, "after": {"stream_mode": "ON_DEMAND"}}
+                )
             client.create_stream(aws_retry=True, StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
             current = wait_active(module, client, name)
         else:
@@ -121,17 +125,24 @@ def main():
             if before["stream_mode"] != "ON_DEMAND":
                 changed = True
                 if not module.check_mode:
-                    client.update_stream_mode(StreamARN=current["StreamARN"], StreamModeDetails={"StreamMode": "ON_DEMAND"})
+                    client.update_stream_mode(
+                        StreamARN=current["StreamARN"], StreamModeDetails={"StreamMode": "ON_DEMAND"}
+                    )
                     current = wait_active(module, client, name)
         if current["RetentionPeriodHours"] != wanted_hours:
             changed = True
             if not module.check_mode:
-                change = client.increase_stream_retention_period if wanted_hours > current["RetentionPeriodHours"] \
+                change = (
+                    client.increase_stream_retention_period
+                    if wanted_hours > current["RetentionPeriodHours"]
                     else client.decrease_stream_retention_period
+                )
                 change(aws_retry=True, StreamName=name, RetentionPeriodHours=wanted_hours)
                 wait_active(module, client, name)
         current_tags = before.get("tags", {})
-        to_set, to_remove = compare_aws_tags(current_tags, module.params["tags"], purge_tags=module.params["purge_tags"])
+        to_set, to_remove = compare_aws_tags(
+            current_tags, module.params["tags"], purge_tags=module.params["purge_tags"]
+        )
         if to_set or to_remove:
             changed = True
             if not module.check_mode:
@@ -139,8 +150,11 @@ def main():
                     client.remove_tags_from_stream(aws_retry=True, StreamName=name, TagKeys=to_remove)
                 if to_set:
                     client.add_tags_to_stream(aws_retry=True, StreamName=name, Tags=to_set)
-        after = {"stream_mode": "ON_DEMAND", "retention_period": wanted_hours,
-                 "tags": {**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set}}
+        after = {
+            "stream_mode": "ON_DEMAND",
+            "retention_period": wanted_hours,
+            "tags": {**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set},
+        }
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to manage on-demand stream {name!r}")
     module.exit_json(changed=changed, stream_arn=current["StreamARN"], diff={"before": before, "after": after})
