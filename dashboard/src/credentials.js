@@ -1,0 +1,151 @@
+// Guest (unauthenticated) AWS credentials for the browser, by the basic (classic) Cognito flow:
+//   GetId(pool) -> GetOpenIdToken(identity) -> STS AssumeRoleWithWebIdentity(unauth role, token).
+// Never GetCredentialsForIdentity: on AWS, the enhanced flow's guest credentials carry a session policy
+// that allows no Kinesis action. All three calls are unsigned: the token is the credential.
+// The credentials are refreshed before they expire (a new OpenID token each time: it lives 10 minutes).
+
+import { CognitoIdentityClient, GetIdCommand, GetOpenIdTokenCommand } from "@aws-sdk/client-cognito-identity";
+import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { DashboardError, signInError } from "./errors.js";
+
+const ROLE_SESSION_NAME = "wildrydes-dashboard";
+// Refresh this long before expiry (or at half the lifetime, for short-lived credentials).
+const REFRESH_MARGIN_MS = 5 * 60_000;
+const MIN_REFRESH_DELAY_MS = 5_000;
+
+function clientConfig(settings) {
+  const config = { region: settings.region, maxAttempts: 2 };
+  if (settings.endpoint) config.endpoint = settings.endpoint;
+  return config;
+}
+
+/** Unsigned calls: no credentials of our own to sign with. */
+const NO_CREDENTIALS = async () => {
+  throw new DashboardError("other", "this call must not be signed");
+};
+
+export class GuestCredentials {
+  /**
+   * settings: {identityPoolId, unauthRoleArn, region, endpoint?}
+   * onRefreshError(error): a background refresh failed (the current credentials may still work a while).
+   */
+  constructor(settings, { onRefreshError = () => {}, now = () => Date.now() } = {}) {
+    this.settings = settings;
+    this.onRefreshError = onRefreshError;
+    this.now = now;
+    this.cognito = new CognitoIdentityClient({ ...clientConfig(settings), credentials: NO_CREDENTIALS });
+    this.sts = new STSClient({ ...clientConfig(settings), credentials: NO_CREDENTIALS });
+    this.identityId = null;
+    this.current = null; // {accessKeyId, secretAccessKey, sessionToken, expiration: Date}
+    this.pending = null;
+    this.timer = null;
+    this.refreshes = 0;
+    // The SDK calls this before each signed request: hand out fresh credentials, refreshing if needed.
+    this.provider = () => this.get();
+  }
+
+  async get() {
+    if (this.current && !this.dueForRefresh()) return this.current;
+    return this.refresh();
+  }
+
+  dueForRefresh() {
+    if (!this.current) return true;
+    return this.now() >= this.refreshAt(this.current);
+  }
+
+  refreshAt(credentials) {
+    const expires = credentials.expiration.getTime();
+    const lifetime = expires - (credentials.issuedAt ?? expires);
+    return expires - Math.min(REFRESH_MARGIN_MS, Math.max(0, lifetime / 2));
+  }
+
+  /** Sign in again (one at a time); schedules the next refresh before these credentials expire. */
+  refresh() {
+    if (!this.pending) {
+      this.pending = this.signIn()
+        .then((credentials) => {
+          this.current = credentials;
+          this.refreshes += 1;
+          this.schedule();
+          return credentials;
+        })
+        .finally(() => {
+          this.pending = null;
+        });
+    }
+    return this.pending;
+  }
+
+  /** Throw away the current credentials (say, after ExpiredTokenException): the next get() signs in. */
+  invalidate() {
+    this.current = null;
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.stopped = true;
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    const delay = Math.max(MIN_REFRESH_DELAY_MS, this.refreshAt(this.current) - this.now());
+    this.timer = setTimeout(() => {
+      this.refresh().catch((error) => this.onRefreshError(error));
+    }, delay);
+  }
+
+  async signIn() {
+    const { identityPoolId, unauthRoleArn } = this.settings;
+    let token;
+    if (this.identityId) {
+      try {
+        token = await this.openIdToken(this.identityId);
+      } catch {
+        this.identityId = null; // the identity is gone (a new pool?): get a new one
+      }
+    }
+    if (!token) {
+      let reply;
+      try {
+        reply = await this.cognito.send(new GetIdCommand({ IdentityPoolId: identityPoolId }));
+      } catch (error) {
+        throw signInError(error, "GetId", this.settings);
+      }
+      this.identityId = reply.IdentityId;
+      try {
+        token = await this.openIdToken(this.identityId);
+      } catch (error) {
+        throw signInError(error, "GetOpenIdToken", this.settings);
+      }
+    }
+    const issuedAt = this.now();
+    let assumed;
+    try {
+      assumed = await this.sts.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: unauthRoleArn,
+          RoleSessionName: ROLE_SESSION_NAME,
+          WebIdentityToken: token,
+        }),
+      );
+    } catch (error) {
+      throw signInError(error, "AssumeRoleWithWebIdentity", this.settings);
+    }
+    const c = assumed.Credentials;
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration),
+      issuedAt,
+    };
+  }
+
+  async openIdToken(identityId) {
+    const reply = await this.cognito.send(new GetOpenIdTokenCommand({ IdentityId: identityId }));
+    return reply.Token;
+  }
+}

@@ -1,0 +1,292 @@
+// The dashboard: start screen -> guest credentials -> shard reader -> herd -> map and list.
+
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import {
+  cleanSettings,
+  fetchConfig,
+  initialSettings,
+  loadStored,
+  options as readOptions,
+  saveStored,
+  withDefaults,
+} from "./config.js";
+import { GuestCredentials } from "./credentials.js";
+import { DashboardError, streamError } from "./errors.js";
+import { Herd } from "./herd.js";
+import { ListView } from "./listview.js";
+import { MapView } from "./mapview.js";
+import { ShardReader } from "./reader.js";
+import { decodeRecord } from "./record.js";
+import { el } from "./vitals.js";
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+const state = {
+  config: null,
+  options: readOptions(params, null),
+  herd: null,
+  mapView: null,
+  listView: null,
+  reader: null,
+  credentials: null,
+  dirty: new Set(),
+  renderQueued: false,
+  follow: true,
+  lastFit: 0,
+  newSinceFit: false,
+  received: 0,
+  ignored: 0,
+  lastRecordAt: null,
+  trace: null,
+};
+window.wildrydes = state; // for the curious (and the tests): read-only use
+
+function showError(target, error) {
+  const box = $(target);
+  box.textContent = error.message;
+  box.hidden = false;
+  const detail = $(`${target}-detail`);
+  if (detail) {
+    detail.textContent = error.detail || "";
+    detail.hidden = !error.detail;
+  }
+}
+
+function clearError(target) {
+  $(target).hidden = true;
+  $(target).textContent = "";
+  const detail = $(`${target}-detail`);
+  if (detail) detail.hidden = true;
+}
+
+function formSettings() {
+  const values = {};
+  for (const input of $("start-form").querySelectorAll("input[name]")) values[input.name] = input.value;
+  return cleanSettings(values);
+}
+
+function fillForm(settings) {
+  for (const [field, value] of Object.entries(settings)) {
+    const input = $("start-form").querySelector(`input[name="${field}"]`);
+    if (input) input.value = value;
+  }
+}
+
+function showAttendees(attendees) {
+  const box = $("attendees");
+  box.replaceChildren(el("p", "", "Several attendees are set up here. Whose dashboard?"));
+  const list = el("ul");
+  for (const name of attendees) {
+    const link = el("a", "", name);
+    link.href = `?attendee=${encodeURIComponent(name)}`;
+    const item = el("li");
+    item.append(link);
+    list.append(item);
+  }
+  box.append(list);
+  box.hidden = false;
+}
+
+async function boot() {
+  const attendee = state.options.attendee;
+  const fetched = await fetchConfig(attendee);
+  state.config = fetched.config;
+  state.options = readOptions(params, fetched.config);
+  if (fetched.attendees) showAttendees(fetched.attendees);
+  if (fetched.problem) $("config-note").textContent = fetched.problem;
+  state.storageAttendee = attendee || (typeof state.config?.attendee === "string" ? state.config.attendee : "");
+  const { settings, source } = initialSettings(state.config, loadStored(localStorage, state.storageAttendee));
+  fillForm(settings);
+  if (source === "config") $("config-note").textContent = "Filled in from this attendee's setup.";
+  if (source === "typed") $("config-note").textContent = "As you last entered it.";
+  $("advanced").open = !settings.identityPoolId || Boolean(params.get("advanced"));
+
+  state.herd = new Herd({ timeoutMs: state.options.timeoutMs, trailPoints: state.options.trailPoints });
+  state.mapView = new MapView($("map"), {
+    tileUrl: state.options.tileUrl,
+    onUserMove: () => setFollow(false),
+  });
+  state.mapView.lastOf = (name) => state.herd.unicorns.get(name);
+  state.listView = new ListView($("unicorn-list"), { onSelect: (name) => state.mapView.open(name) });
+  $("fit").addEventListener("click", () => {
+    setFollow(true);
+    fitHerd(true);
+  });
+  $("start-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    start();
+  });
+  if (state.options.trace) state.trace = [];
+  document.body.dataset.state = "ready";
+}
+
+async function start() {
+  clearError("start-error");
+  const typed = formSettings();
+  const settings = withDefaults(typed);
+  if (!settings.identityPoolId) {
+    return showError(
+      "start-error",
+      new DashboardError("bad-input", "enter the identity pool id (setup prints it: `ansible-playbook setup.yml`)"),
+    );
+  }
+  if (!settings.region) {
+    return showError("start-error", new DashboardError("bad-input", "enter the region (under Advanced)"));
+  }
+  if (!settings.unauthRoleArn) {
+    return showError(
+      "start-error",
+      new DashboardError("bad-input", "enter the unauthenticated role ARN (under Advanced)"),
+    );
+  }
+  saveStored(localStorage, state.storageAttendee, state.config, typed);
+  const button = $("start");
+  button.disabled = true;
+  $("start-progress").textContent = "Signing in as a guest…";
+  document.body.dataset.state = "starting";
+  const credentials = new GuestCredentials(settings, {
+    onRefreshError: (error) => showError("error", error),
+  });
+  try {
+    await credentials.get();
+    $("start-progress").textContent = `Opening stream ${settings.streamName}…`;
+    const kinesis = new KinesisClient({
+      region: settings.region,
+      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      credentials: credentials.provider,
+      maxAttempts: 1, // the reader retries and backs off itself
+    });
+    const reader = new ShardReader({
+      client: kinesis,
+      streamName: settings.streamName,
+      budgetPerShard: state.options.budgetPerShard,
+      onRecords: onRecords,
+      onFatal: (error) => {
+        showError("error", streamError(error, settings));
+        document.body.dataset.state = "stopped";
+      },
+      onTrouble: (error) => {
+        if (error) showError("error", streamError(error, settings));
+        else clearError("error");
+      },
+      onCredentialsExpired: () => credentials.invalidate(),
+    });
+    try {
+      await reader.start();
+    } catch (error) {
+      reader.stop();
+      throw streamError(error, settings);
+    }
+    state.reader = reader;
+    state.credentials = credentials;
+    state.settings = settings;
+  } catch (error) {
+    credentials.stop();
+    button.disabled = false;
+    $("start-progress").textContent = "";
+    document.body.dataset.state = "ready";
+    const shown = error instanceof DashboardError ? error : streamError(error, settings);
+    showError("start-error", shown);
+    return;
+  }
+  $("start-screen").hidden = true;
+  $("stream-name").textContent = settings.streamName;
+  document.body.dataset.state = "reading";
+  const sweepMs = Math.max(100, Math.min(1000, state.options.timeoutMs / 8));
+  setInterval(sweep, sweepMs);
+  setInterval(updateStatus, 1000);
+  updateStatus();
+}
+
+function onRecords(records) {
+  const arrivedAt = performance.now();
+  for (const item of records) {
+    const record = decodeRecord(item.Data);
+    if (!record) {
+      state.ignored += 1;
+      continue;
+    }
+    state.received += 1;
+    const result = state.herd.ingest(record, arrivedAt);
+    if (!result) continue;
+    if (result.isNew) state.newSinceFit = true;
+    state.dirty.add(record.name);
+  }
+  state.lastRecordAt = arrivedAt;
+  queueRender();
+}
+
+function queueRender() {
+  if (state.renderQueued) return;
+  state.renderQueued = true;
+  requestAnimationFrame(render);
+}
+
+function render() {
+  state.renderQueued = false;
+  const appliedAt = state.trace ? performance.timeOrigin + performance.now() : 0;
+  let outside = false;
+  for (const name of state.dirty) {
+    const u = state.herd.unicorns.get(name);
+    if (!u) continue;
+    state.mapView.upsert(u);
+    state.listView.upsert(u);
+    if (state.follow && !outside && !state.mapView.contains(u)) outside = true;
+    if (state.trace) state.trace.push([u.name, u.statusTime, appliedAt]);
+  }
+  state.dirty.clear();
+  if (state.trace && state.trace.length > 200_000) state.trace.splice(0, 100_000);
+  if (state.follow && (state.newSinceFit || outside)) fitHerd(false);
+  $("count").textContent = String(state.herd.size);
+}
+
+function fitHerd(now) {
+  const since = performance.now() - state.lastFit;
+  if (!now && since < 1000) return queueLaterFit(1000 - since);
+  const bounds = state.herd.bounds();
+  if (!bounds) return;
+  state.mapView.fit(bounds);
+  state.lastFit = performance.now();
+  state.newSinceFit = false;
+}
+
+function queueLaterFit(ms) {
+  if (state.fitTimer) return;
+  state.fitTimer = setTimeout(() => {
+    state.fitTimer = null;
+    if (state.follow) fitHerd(true);
+  }, ms);
+}
+
+function setFollow(on) {
+  state.follow = on;
+  $("fit").classList.toggle("active", !on);
+}
+
+function sweep() {
+  const gone = state.herd.expire(performance.now());
+  for (const name of gone) {
+    state.mapView.remove(name);
+    state.listView.remove(name);
+    state.dirty.delete(name);
+  }
+  if (gone.length) $("count").textContent = String(state.herd.size);
+}
+
+function updateStatus() {
+  const reader = state.reader;
+  if (!reader) return;
+  const shards = [...reader.shards.values()].filter((s) => !s.done).length;
+  const behind = Math.max(0, ...Object.values(reader.stats.millisBehind));
+  const parts = [`${shards} shard${shards === 1 ? "" : "s"}`, `${state.received} records`];
+  if (state.ignored) parts.push(`${state.ignored} not unicorn records`);
+  if (behind > 0) parts.push(`${(behind / 1000).toFixed(1)} s behind`);
+  if (reader.stats.throttled) parts.push(`throttled ${reader.stats.throttled}×`);
+  $("status").textContent = parts.join(" · ");
+}
+
+boot().catch((error) => {
+  console.error(error);
+  showError("start-error", new DashboardError("other", `the dashboard failed to start: ${error.message}`));
+});

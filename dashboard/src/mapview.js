@@ -1,0 +1,130 @@
+// The map: a marker per unicorn (its name beside it) with a capped trail; click for its vitals.
+// Markers and popups are DOM elements built with textContent: record fields are never parsed as HTML.
+
+import L from "leaflet";
+import { addBasemap } from "./basemap.js";
+import { el, inTrouble, lowHealth, lowMagic, VITALS } from "./vitals.js";
+
+// Before any unicorn: the workshop's part of the world (its sample records are near Worcester, MA).
+const START_VIEW = { center: [42.2644, -71.9758], zoom: 8 };
+const FIT_OPTIONS = { padding: [40, 40], maxZoom: 13, animate: false };
+
+export class MapView {
+  constructor(container, { tileUrl = "", onUserMove = () => {} } = {}) {
+    this.map = L.map(container, { zoomControl: true, worldCopyJump: true, minZoom: 2, maxZoom: 18 });
+    this.map.setView(START_VIEW.center, START_VIEW.zoom);
+    this.map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    this.map.attributionControl.addAttribution("Natural Earth, US Census Bureau");
+    const trails = this.map.createPane("trails");
+    trails.style.zIndex = 400;
+    trails.style.pointerEvents = "none";
+    this.trailRenderer = L.canvas({ pane: "trails", padding: 0.3 });
+    this.basemap = addBasemap(this.map, { tileUrl }).catch((error) => {
+      console.warn("basemap not loaded", error);
+      return null;
+    });
+    this.items = new Map(); // name -> {marker, trail, element, label, popup fields}
+    this.fitting = false;
+    // The user took the map over (dragged, zoomed): stop following the herd until asked.
+    this.map.on("dragstart", () => onUserMove());
+    container.addEventListener("wheel", () => onUserMove(), { passive: true });
+    this.map.on("zoomstart", () => {
+      if (!this.fitting) onUserMove();
+    });
+  }
+
+  upsert(u) {
+    let item = this.items.get(u.name);
+    const latlng = [u.latitude, u.longitude];
+    if (!item) {
+      item = this.create(u, latlng);
+      this.items.set(u.name, item);
+    } else {
+      item.marker.setLatLng(latlng);
+      item.trail.setLatLngs(u.trail);
+    }
+    const trouble = inTrouble(u);
+    if (trouble !== item.trouble) {
+      item.trouble = trouble;
+      item.element.classList.toggle("low", trouble);
+      item.trail.setStyle({ color: trouble ? "#d7263d" : "#6a3d9a" });
+    }
+    if (item.marker.isPopupOpen()) this.fillPopup(item, u);
+  }
+
+  create(u, latlng) {
+    const element = el("div", "unicorn");
+    element.append(el("span", "unicorn-dot"), el("span", "unicorn-name", u.name));
+    const marker = L.marker(latlng, {
+      icon: L.divIcon({ className: "unicorn-marker", html: element, iconSize: null, iconAnchor: [7, 7] }),
+      keyboard: true,
+      riseOnHover: true,
+    });
+    const popup = el("div", "unicorn-popup");
+    popup.append(el("h3", "popup-name", u.name));
+    const list = el("dl");
+    const fields = {};
+    for (const [key, label] of VITALS) {
+      const value = el("dd", `vital-${key}`);
+      value.dataset.field = key;
+      list.append(el("dt", "", label), value);
+      fields[key] = value;
+    }
+    popup.append(list);
+    const item = {
+      marker,
+      element,
+      popupElement: popup,
+      fields,
+      trouble: false,
+      trail: L.polyline(u.trail, {
+        renderer: this.trailRenderer,
+        pane: "trails",
+        interactive: false,
+        color: "#6a3d9a",
+        weight: 2,
+        opacity: 0.7,
+      }),
+    };
+    marker.bindPopup(popup, { autoPan: false, minWidth: 180 });
+    marker.on("popupopen", () => this.fillPopup(item, this.lastOf?.(u.name) ?? u));
+    item.trail.addTo(this.map);
+    marker.addTo(this.map);
+    marker.getElement()?.setAttribute("aria-label", u.name);
+    return item;
+  }
+
+  fillPopup(item, u) {
+    for (const [key, , format] of VITALS) item.fields[key].textContent = format(u);
+    item.fields.health.classList.toggle("low", lowHealth(u));
+    item.fields.magic.classList.toggle("low", lowMagic(u));
+  }
+
+  remove(name) {
+    const item = this.items.get(name);
+    if (!item) return;
+    item.marker.remove();
+    item.trail.remove();
+    this.items.delete(name);
+  }
+
+  open(name) {
+    const item = this.items.get(name);
+    if (!item) return;
+    this.map.panTo(item.marker.getLatLng(), { animate: false });
+    item.marker.openPopup();
+  }
+
+  contains(u) {
+    return this.map.getBounds().contains([u.latitude, u.longitude]);
+  }
+
+  fit(bounds) {
+    this.fitting = true;
+    try {
+      this.map.fitBounds(bounds, FIT_OPTIONS);
+    } finally {
+      this.fitting = false;
+    }
+  }
+}
