@@ -52,15 +52,16 @@ def put_all(client: Any, stream: str, payloads: list[bytes], partition_key: str 
 
 
 def read_all(client: Any, stream: str, shard: str = SHARD, **iterator: Any) -> list[dict]:
-    """Every record from the iterator (TRIM_HORIZON unless told) to the tip of the shard."""
+    """Every record from the iterator (TRIM_HORIZON unless told) to the tip of the shard (or the end of a
+    closed shard: no NextShardIterator)."""
     iterator.setdefault("ShardIteratorType", "TRIM_HORIZON")
     position = client.get_shard_iterator(StreamName=stream, ShardId=shard, **iterator)["ShardIterator"]
     records: list[dict] = []
     while True:
         reply = client.get_records(ShardIterator=position, Limit=10_000)
         records += reply["Records"]
-        position = reply["NextShardIterator"]
-        if not reply["Records"]:
+        position = reply.get("NextShardIterator")
+        if not reply["Records"] or position is None:
             return records
 
 
@@ -519,11 +520,19 @@ def reshard(endpoint: Endpoint, stream: str) -> dict[str, Any]:
     client = endpoint.client("kinesis")
     create_stream(client, stream, shards=2)
     keys = [f"unicorn-{index}" for index in range(40)]
+    landed: dict[str, set[str]] = {}
+    open_when_put: dict[str, set[str]] = {}
 
     def put(tag: str) -> None:
-        client.put_records(
+        open_when_put[tag] = {
+            shard["ShardId"]
+            for shard in client.list_shards(StreamName=stream)["Shards"]
+            if "EndingSequenceNumber" not in shard["SequenceNumberRange"]
+        }
+        reply = client.put_records(
             StreamName=stream, Records=[{"Data": f"{tag}-{key}".encode(), "PartitionKey": key} for key in keys]
         )
+        landed[tag] = {entry["ShardId"] for entry in reply["Records"]}
 
     put("first")
     first = client.list_shards(StreamName=stream)["Shards"][0]
@@ -546,13 +555,28 @@ def reshard(endpoint: Endpoint, stream: str) -> dict[str, Any]:
             shard["ShardId"]: [(r["SequenceNumber"], r["Data"]) for r in read_all(client, stream, shard["ShardId"])]
             for shard in shards
         },
+        "landed": landed,
+        "open when put": open_when_put,
+        "put": {f"{tag}-{key}".encode() for tag in landed for key in keys},
     }
 
 
-def test_resharding_works_as_in_moto(endpoint, plain_endpoint):
+def test_resharding_keeps_every_record_once_in_open_shards(endpoint):
+    """Was test_resharding_works_as_in_moto (ours == plain moto): see reshard_leaves_puts_on_closed_parents."""
     ours = reshard(endpoint, "resharded")
-    assert len(ours["shards"]) > 4 and sum(map(len, ours["records"].values())) > 0
-    assert ours == reshard(plain_endpoint, "resharded")
+    read = [data for records in ours["records"].values() for _, data in records]
+    assert len(ours["shards"]) > 4 and ours["described"] == ours["shards"]
+    assert len(read) == len(set(read)) == 200 and set(read) == ours["put"]
+    assert all(ours["landed"][tag] <= ours["open when put"][tag] for tag in ours["landed"])
+    open_shards = [s for s in ours["shards"] if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
+    assert len(open_shards) == 2
+
+
+def test_plain_moto_resharding_puts_to_closed_parents(plain_endpoint):
+    theirs = reshard(plain_endpoint, "resharded")
+    closed_when_put = {tag: theirs["landed"][tag] - theirs["open when put"][tag] for tag in theirs["landed"]}
+    assert closed_when_put["after-split"] == {SHARD}  # the split parent, closed, still takes the puts
+    assert all(closed_when_put[tag] for tag in ("after-split", "after-merge", "after-scale-up", "after-scale-down"))
 
 
 def ordinary_session(endpoint: Endpoint, stream: str) -> dict[str, Any]:

@@ -695,8 +695,8 @@ def reshard_leaves_puts_on_closed_parents() -> None:
     and the parent's own records are re-put into it with new sequence numbers and arrival times.
     MergeShards copies both parents' records into the child, so they are read twice. A parent's
     EndingSequenceNumber grows with every put; GetRecords on a closed shard never ends (its
-    NextShardIterator is never null). UpdateShardCount 1→3 leaves 2 open shards. The last hash key of
-    a shard (2^128-1 of the last) routes nowhere.
+    NextShardIterator is never null). UpdateShardCount 1→3 leaves 2 open shards. A key equal to a
+    shard's EndingHashKey (an ExplicitHashKey of 2^128-1, say) routes to no shard: HTTP 500.
 
     AWS: a reshard closes the parents: they keep their records (until trimmed) and report
     SequenceNumberRange.EndingSequenceNumber; GetRecords on a parent returns its remaining records
@@ -910,6 +910,9 @@ def _limit_put_records(original: Callable[..., Any]) -> Callable[..., Any]:
             failures: list[dict[str, str] | None] = []
             for record in records:
                 shard = stream.get_shard_for_key(record.get("PartitionKey"), record.get("ExplicitHashKey"))
+                if shard is None:  # no shard for the key: moto answers for the whole batch
+                    failures.append(None)
+                    continue
                 code = faults.entry_failure(failure_fraction)
                 size = _entry_size(record.get("Data", ""), record.get("PartitionKey", ""))
                 if code is None and limits_on and not _shard_limits(shard).admit_write(size):
