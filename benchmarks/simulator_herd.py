@@ -119,11 +119,37 @@ def latency(target, stream: str, budget: float, seconds: float) -> tuple[float, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="shorter runs, smaller ladder")
+    parser.add_argument("--latency-only", action="store_true", help="only the put->consume latencies")
     args = parser.parse_args()
     seconds = 5.0 if args.quick else 10.0
     verdict = lambda ok: "PASS" if ok else "FAIL"  # noqa: E731
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    if not args.latency_only:
+        throughput(seconds, args.quick, verdict)
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["WILDRYDES_STATE_DIR"] = scratch
+        running, _ = launcher.start(EndpointOptions(port=free_port()))
+        try:
+            target = awsconfig.resolve(endpoint_url=running.url)
+            make_stream(target, "latency", shards=1)
+            p50, p99, n = latency(target, "latency", 1.6, seconds)
+            print(
+                f"put->consume at 1.6 GetRecords/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
+                f"(targets 350/700 ms)  {verdict(p50 <= 350 and p99 <= 700)}"
+            )
+            make_stream(target, "latency-lone", shards=1)
+            p50, p99, n = latency(target, "latency-lone", 5.0, seconds)
+            print(
+                f"put->consume, lone reader at 5 calls/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
+                f"(target p50 <= 150 ms)  {verdict(p50 <= 150)}"
+            )
+        finally:
+            launcher.stop()
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def throughput(seconds: float, quick: bool, verdict) -> None:
     # Memory per unicorn: the model and its queue entry, measured on a herd of 10,000 and run once.
     before = rss_kib()
     runners, rng = herd_of(10_000)
@@ -154,7 +180,7 @@ def main() -> None:
                 os.sched_setaffinity(0, {0})
                 os.sched_setaffinity(running.pid, {1})
             make_stream(target, "bench", shards=20)
-            ladder = [2_000, 5_000, 10_000] if args.quick else [2_000, 5_000, 10_000, 15_000, 20_000]
+            ladder = [2_000, 5_000, 10_000] if quick else [2_000, 5_000, 10_000, 15_000, 20_000]
             best = 0
             print(
                 f"herd at 1 Hz against the endpoint ({'herd on core 0, endpoint on core 1' if pinned else 'unpinned'}):"
@@ -172,23 +198,8 @@ def main() -> None:
                 best = count
             print(f"largest herd held at 1 Hz: {best:,} unicorns (target >= 10,000)  {verdict(best >= 10_000)}")
             os.sched_setaffinity(0, cores)
-            os.sched_setaffinity(running.pid, cores)
-
-            make_stream(target, "latency", shards=1)
-            p50, p99, n = latency(target, "latency", 1.6, seconds)
-            print(
-                f"put->consume at 1.6 GetRecords/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
-                f"(targets 350/700 ms)  {verdict(p50 <= 350 and p99 <= 700)}"
-            )
-            make_stream(target, "latency-lone", shards=1)
-            p50, p99, n = latency(target, "latency-lone", 5.0, seconds)
-            print(
-                f"put->consume, lone reader at 5 calls/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
-                f"(target p50 <= 150 ms)  {verdict(p50 <= 150)}"
-            )
         finally:
             launcher.stop()
-    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ class Batcher:
             self._pending += 1
             if len(queue) == 1 and key not in self._in_flight_keys:
                 self._make_ready(key)
-                if len(self._ready) >= MAX_RECORDS_PER_CALL or self._linger <= 0:
+                # Wake the sender when a batch starts (it then lingers) or is full; not for every record.
+                if len(self._ready) in (1, MAX_RECORDS_PER_CALL) or self._linger <= 0:
                     self._lock.notify_all()
 
     @property
