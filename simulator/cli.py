@@ -4,11 +4,11 @@ import sys
 
 import typer
 
-from simulator.commands import consume, demo, fleet, local, stats
+from simulator.commands import consume, dashboard, demo, fleet, local, stats
 
 app = typer.Typer(
     name="simulate",
-    help="Wild Rydes streaming lab: the local AWS endpoint, unicorn producers and consumers.",
+    help="Wild Rydes streaming lab: the local AWS endpoint, unicorn producers and consumers, the live dashboard.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -19,6 +19,7 @@ app.command(name="produce")(fleet.produce)
 app.command(name="consume")(consume.consume)
 app.command(name="fleet")(fleet.fleet)
 app.command(name="stats")(stats.stats)
+app.command(name="dashboard")(dashboard.dashboard)
 
 
 def main() -> None:

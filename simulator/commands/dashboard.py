@@ -1,0 +1,167 @@
+"""`simulate dashboard`: serve the live unicorn map and each attendee's dashboard config, on 127.0.0.1 only.
+
+The dashboard is plain static files (dashboard/dist, built by `make dashboard`); the only dynamic route is
+`/config.json?attendee=NAME`, the attendee's build/NAME/dashboard-config.json as setup.yml wrote it (read
+again on every request, so a new setup shows at the next page load). With one attendee it is the default.
+"""
+
+import errno
+import json
+import re
+import sys
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
+
+import typer
+
+from simulator.commands.output import console, reports_user_errors
+from simulator.errors import UserError
+
+DEFAULT_PORT = 8080
+HOST = "127.0.0.1"
+DIST = Path(__file__).resolve().parents[2] / "dashboard" / "dist"
+CONFIG_FILE = "dashboard-config.json"
+BUILD_HINT = "run `make dashboard` (or `npm --prefix dashboard ci && npm --prefix dashboard run build`)"
+SETUP_HINT = "run `ansible-playbook setup.yml` (it writes build/<attendee>/dashboard-config.json)"
+# Attendee names as inventories spell hosts; anything else is refused before it nears the file system.
+ATTENDEE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def attendees(build_dir: Path) -> dict[str, Path]:
+    """Each attendee set up under `build_dir`: name -> its dashboard-config.json."""
+    if not build_dir.is_dir():
+        return {}
+    found = {}
+    for folder in sorted(build_dir.iterdir()):
+        config = folder / CONFIG_FILE
+        if ATTENDEE_NAME.match(folder.name) and config.is_file():
+            found[folder.name] = config
+    return found
+
+
+def dashboard_url(port: int, attendee: str | None = None) -> str:
+    return f"http://{HOST}:{port}/" + (f"?attendee={attendee}" if attendee else "")
+
+
+class DashboardHandler(SimpleHTTPRequestHandler):
+    """Static files from the dist folder, plus /config.json per attendee. No directory listings."""
+
+    server_version = "wildrydes-dashboard"
+    build_dir: Path = Path("build")
+    quiet = True
+
+    def end_headers(self) -> None:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/config.json":
+            self.send_config()
+        else:
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if urlsplit(self.path).path == "/config.json":
+            self.send_config(head=True)
+        else:
+            super().do_HEAD()
+
+    def list_directory(self, path):
+        self.send_error(HTTPStatus.NOT_FOUND, "No such file")
+        return None
+
+    def send_json(self, status: HTTPStatus, body: dict, head: bool = False) -> None:
+        data = (json.dumps(body, indent=2) + "\n").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def send_config(self, head: bool = False) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        wanted = (query.get("attendee") or [""])[0]
+        known = attendees(self.build_dir)
+        if not known:
+            self.send_json(HTTPStatus.NOT_FOUND, {"error": f"no attendee is set up: {SETUP_HINT}"}, head)
+            return
+        if not wanted:
+            if len(known) > 1:
+                self.send_json(HTTPStatus.MULTIPLE_CHOICES, {"attendees": list(known)}, head)
+                return
+            wanted = next(iter(known))
+        if wanted not in known:
+            self.send_json(
+                HTTPStatus.NOT_FOUND,
+                {"error": f"attendee {wanted!r} is not set up here: {SETUP_HINT}", "attendees": list(known)},
+                head,
+            )
+            return
+        try:
+            config = json.loads(known[wanted].read_text())
+        except (OSError, ValueError) as error:
+            self.send_json(
+                HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{known[wanted]} is unreadable ({error}): {SETUP_HINT}"}
+            )
+            return
+        self.send_json(HTTPStatus.OK, config, head)
+
+    def log_message(self, format: str, *args) -> None:
+        if not self.quiet:
+            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+
+
+def make_server(port: int, build_dir: Path, dist: Path, quiet: bool = True) -> ThreadingHTTPServer:
+    """The dashboard server, bound to 127.0.0.1:port (0: a free port); not yet serving."""
+    if not (dist / "index.html").is_file():
+        raise UserError(f"the dashboard is not built ({dist / 'index.html'} is missing): {BUILD_HINT}")
+    if not attendees(build_dir):
+        raise UserError(f"no attendee dashboard config in {build_dir}/: {SETUP_HINT}")
+    # A handler class per server: its own build folder.
+    handler = type("Handler", (DashboardHandler,), {"build_dir": build_dir.resolve(), "quiet": quiet})
+    try:
+        return ThreadingHTTPServer((HOST, port), partial(handler, directory=str(dist.resolve())))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UserError(
+                f"port {port} on {HOST} is in use by another program: stop it, or pick another with --port"
+            ) from None
+        if error.errno == errno.EACCES:
+            raise UserError(f"not allowed to listen on port {port}: pick one above 1023 with --port") from None
+        raise UserError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
+
+
+@reports_user_errors
+def dashboard(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port on 127.0.0.1 (0: any free port).")] = (
+        DEFAULT_PORT
+    ),
+    build_dir: Annotated[
+        Path, typer.Option(help="Where setup.yml wrote build/<attendee>/dashboard-config.json.")
+    ] = Path("build"),
+    dist: Annotated[Path, typer.Option(help="The built dashboard (npm --prefix dashboard run build).")] = DIST,
+    verbose: Annotated[bool, typer.Option(help="Log every request on stderr.")] = False,
+) -> None:
+    """Serve the live unicorn map on 127.0.0.1, with each attendee's config from setup.yml."""
+    server = make_server(port, build_dir, dist, quiet=not verbose)
+    actual = server.server_address[1]
+    names = list(attendees(build_dir))
+    for name in names:
+        console.print(f"dashboard of {name}: {dashboard_url(actual, name)}", soft_wrap=True)
+    if len(names) == 1:
+        console.print(f"dashboard at {dashboard_url(actual)} (Ctrl+C to stop)", soft_wrap=True)
+    else:
+        console.print(f"dashboard at {dashboard_url(actual)} lists the attendees (Ctrl+C to stop)", soft_wrap=True)
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,201 @@
+"""The live unicorn map in headless Chromium, against the local endpoint with IAM enforcement on, provisioned by
+the real setup.yml, served by `simulate dashboard`, fed by `simulate produce` / `simulate fleet`.
+
+Each test uses its own unicorn names, so what earlier tests left on the stream never confuses it.
+"""
+
+import json
+import re
+import time
+
+import boto3
+from playwright.sync_api import expect
+
+from simulator.local import accounts
+from tests.dashboard.harness import start_dashboard_page
+
+POOL_NOT_FOUND = "pool not found: run `ansible-playbook setup.yml` again"
+SIGN_IN_CALLS = [
+    "AWSCognitoIdentityService.GetId",
+    "AWSCognitoIdentityService.GetOpenIdToken",
+    "STS.AssumeRoleWithWebIdentity",
+]
+
+
+def marker(page, name: str):
+    return page.locator(".unicorn-marker").filter(has=page.get_by_text(name, exact=True))
+
+
+def row(page, name: str):
+    return page.locator("#unicorn-list .unicorn-row").filter(has=page.get_by_text(name, exact=True))
+
+
+def last_record(lab, name: str) -> dict:
+    """What the stream holds last for `name`, read with the local admin's key (not the page's credentials)."""
+    kinesis = boto3.client(
+        "kinesis",
+        region_name="us-east-1",
+        endpoint_url=lab.endpoint_url,
+        aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
+        aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
+    )
+    found = []
+    for shard in kinesis.list_shards(StreamName="wildrydes")["Shards"]:
+        iterator = kinesis.get_shard_iterator(
+            StreamName="wildrydes", ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            reply = kinesis.get_records(ShardIterator=iterator, Limit=10_000)
+            found += [json.loads(r["Data"]) for r in reply["Records"]]
+            if not reply["Records"] or reply.get("MillisBehindLatest", 0) == 0:
+                break
+            iterator = reply["NextShardIterator"]
+    mine = [r for r in found if r["Name"] == name]
+    assert mine, f"no record of {name} on the stream"
+    return max(mine, key=lambda r: r["StatusTime"])
+
+
+def test_first_marker_within_3_s_and_the_popup_shows_the_record(page, lab):
+    start_dashboard_page(page, lab.url())
+    producer = lab.produce("Shadowfax-1", 2)
+    first_record = lab.wait_first_record(producer)
+    marker(page, "Shadowfax-1").wait_for(state="visible", timeout=10_000)
+    assert time.monotonic() - first_record <= 3.0, "the first marker came more than 3 s after the first record"
+
+    lab.stop(producer)
+    record = last_record(lab, "Shadowfax-1")
+    marker(page, "Shadowfax-1").locator(".unicorn-dot").click()
+    popup = page.locator(".leaflet-popup .unicorn-popup")
+    expect(popup.locator("[data-field=time]")).to_have_text(f"{record['StatusTime']} UTC")
+    expect(popup.locator("h3")).to_have_text("Shadowfax-1")
+    expect(popup.locator("[data-field=speed]")).to_have_text(f"{record['Distance'] * 2.23694:.1f} mph")
+    expect(popup.locator("[data-field=health]")).to_have_text(str(record["HealthPoints"]))
+    expect(popup.locator("[data-field=magic]")).to_have_text(str(record["MagicPoints"]))
+    # The list row says the same.
+    expect(row(page, "Shadowfax-1").locator("[data-field=health]")).to_have_text(str(record["HealthPoints"]))
+    # Signed in by the basic flow only.
+    assert page.aws_targets[:3] == SIGN_IN_CALLS
+    assert not [t for t in page.aws_targets if t.endswith("GetCredentialsForIdentity")]
+    assert "Kinesis_20131202.GetRecords" in page.aws_targets
+    assert page.page_errors == []
+
+
+def test_two_unicorns_a_silent_one_leaves_after_the_timeout_and_comes_back(page, lab):
+    start_dashboard_page(page, lab.url(timeout=4))
+    first = lab.produce("Bucephalus-2", 2)
+    second = lab.produce("Rocinante-2", 2)
+    for name in ("Bucephalus-2", "Rocinante-2"):
+        expect(marker(page, name)).to_be_visible(timeout=15_000)
+        expect(row(page, name)).to_have_count(1)
+    expect(page.locator("#unicorn-list .unicorn-row")).to_have_count(2)
+
+    lab.stop(first)
+    expect(marker(page, "Bucephalus-2")).to_have_count(0, timeout=20_000)
+    expect(row(page, "Bucephalus-2")).to_have_count(0)
+    expect(marker(page, "Rocinante-2")).to_be_visible()
+    expect(row(page, "Rocinante-2")).to_have_count(1)
+
+    lab.produce("Bucephalus-2", 2)
+    expect(marker(page, "Bucephalus-2")).to_be_visible(timeout=15_000)
+    expect(row(page, "Bucephalus-2")).to_have_count(1)
+    # Back with a fresh trail, not the one it left with.
+    trail = page.evaluate("name => window.wildrydes.herd.unicorns.get(name).trail.length", "Bucephalus-2")
+    assert trail <= 3
+    assert second.poll() is None
+
+
+def test_a_herd_in_trouble_stands_out_on_the_map_and_in_the_list(page, lab, tmp_path):
+    herd = tmp_path / "herd.yml"
+    herd.write_text(
+        "stream: wildrydes\nrate: 1\nseed: 3\n"
+        "unicorns:\n  - name: Fine-3\n"
+        "herds:\n  - prefix: Sick\n    count: 3\n    health: 80\n"
+        "consumer:\n  enabled: false\n"
+    )
+    start_dashboard_page(page, lab.url())
+    lab.simulate("fleet", str(herd))
+    sick = ["Sick-0001", "Sick-0002", "Sick-0003"]
+    for name in [*sick, "Fine-3"]:
+        expect(marker(page, name)).to_be_visible(timeout=15_000)
+    for name in sick:
+        expect(marker(page, name).locator(".unicorn")).to_have_class(re.compile(r"\blow\b"))
+        expect(row(page, name)).to_have_class(re.compile(r"\blow\b"))
+        expect(row(page, name).locator("[data-field=health]")).to_have_class(re.compile(r"\blow\b"))
+    expect(marker(page, "Fine-3").locator(".unicorn")).not_to_have_class(re.compile(r"\blow\b"))
+    expect(row(page, "Fine-3")).not_to_have_class(re.compile(r"\blow\b"))
+    # Standing out means looking different, not just a class name.
+    sick_colour = marker(page, "Sick-0001").locator(".unicorn-dot").evaluate("e => getComputedStyle(e).backgroundColor")
+    fine_colour = marker(page, "Fine-3").locator(".unicorn-dot").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert sick_colour != fine_colour
+
+
+def test_a_name_with_markup_is_shown_as_text_and_runs_no_script(page, lab):
+    name = "<img src=x onerror=alert(1)>"
+    start_dashboard_page(page, lab.url())
+    lab.produce(name, 2)
+    expect(marker(page, name)).to_be_visible(timeout=15_000)
+    expect(marker(page, name).locator(".unicorn-name")).to_have_text(name)
+    expect(row(page, name).locator(".cell-name")).to_have_text(name)
+    marker(page, name).locator(".unicorn-dot").click()
+    expect(page.locator(".leaflet-popup .unicorn-popup h3")).to_have_text(name)
+    page.wait_for_timeout(1000)  # more records, more renders
+    assert page.locator("img[src=x]").count() == 0
+    assert page.evaluate("document.querySelectorAll('#dashboard img, .leaflet-popup img').length") == 0
+    assert page.dialogs == []
+    assert page.page_errors == []
+
+
+def test_a_wrong_pool_id_says_pool_not_found_and_never_asks_for_enhanced_flow_credentials(page, lab):
+    page.goto(lab.url())
+    page.wait_for_selector("body[data-state=ready]")
+    page.fill("#identityPoolId", "us-east-1:00000000-0000-0000-0000-000000000000")
+    page.click("#start")
+    expect(page.locator("#start-error")).to_have_text(POOL_NOT_FOUND)
+    assert "AWSCognitoIdentityService.GetId" in page.aws_targets
+    assert not [t for t in page.aws_targets if t.endswith("GetCredentialsForIdentity")]
+    assert page.locator("#start-screen").is_visible()
+
+
+def test_access_denied_and_an_unreachable_endpoint_each_have_their_message(page, lab):
+    page.goto(lab.url(advanced=1))
+    page.wait_for_selector("body[data-state=ready]")
+    # A role whose trust policy does not admit guests of this pool.
+    page.fill("#unauthRoleArn", lab.config["unauthRoleArn"].replace("Unauth_Role", "Auth_Role"))
+    page.click("#start")
+    expect(page.locator("#start-error")).to_contain_text("access denied:")
+    expect(page.locator("#start-error")).to_contain_text("check the unauth role ARN")
+
+    page.fill("#unauthRoleArn", lab.config["unauthRoleArn"])
+    page.fill("#endpoint", "http://127.0.0.1:9")  # nothing listens on the discard port
+    page.click("#start")
+    expect(page.locator("#start-error")).to_contain_text("endpoint unreachable: cannot reach http://127.0.0.1:9")
+    assert not [t for t in page.aws_targets if t.endswith("GetCredentialsForIdentity")]
+
+
+def test_typed_values_are_remembered_until_a_new_setup_changes_the_config(page, lab):
+    page.goto(lab.url(advanced=1))
+    page.wait_for_selector("body[data-state=ready]")
+    expect(page.locator("#identityPoolId")).to_have_value(lab.config["identityPoolId"])
+    expect(page.locator("#endpoint")).to_have_value(lab.config["endpoint"])
+    page.fill("#streamName", "no-such-stream")
+    page.click("#start")
+    # The guest role may read its own stream only: any other is denied (as on AWS), before "not found".
+    expect(page.locator("#start-error")).to_have_text(
+        "access denied: the guest role may not read stream no-such-stream; run `ansible-playbook setup.yml` again"
+    )
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]")
+    expect(page.locator("#streamName")).to_have_value("no-such-stream")
+
+    config_file = lab.build_dir / "local" / "dashboard-config.json"
+    original = config_file.read_text()
+    try:
+        config_file.write_text(
+            json.dumps({**lab.config, "identityPoolId": "us-east-1:11111111-2222-3333-4444-555555555555"})
+        )
+        page.reload()
+        page.wait_for_selector("body[data-state=ready]")
+        expect(page.locator("#identityPoolId")).to_have_value("us-east-1:11111111-2222-3333-4444-555555555555")
+        expect(page.locator("#streamName")).to_have_value(lab.config["streamName"])
+    finally:
+        config_file.write_text(original)
