@@ -3,9 +3,14 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
+# The dashboard (dashboard/): node_modules from package-lock.json, then the esbuild bundle in dashboard/dist.
+NPM ?= npm
+NODE_STAMP := dashboard/node_modules/.installed-stamp
+DASHBOARD_SOURCES := $(wildcard dashboard/src/*) dashboard/build.mjs
+DASHBOARD_DIST := dashboard/dist/index.html
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install demo test lint unit clean
+.PHONY: install dashboard demo test lint unit clean
 
 # Re-installs only when the dependency files change, so re-runs are quick.
 $(STAMP): requirements.txt pyproject.toml
@@ -14,7 +19,17 @@ $(STAMP): requirements.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# `npm ci` again only when the lock file changes (it deletes node_modules, stamp included, first).
+$(NODE_STAMP): dashboard/package-lock.json dashboard/package.json
+	$(NPM) --prefix dashboard ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+$(DASHBOARD_DIST): $(NODE_STAMP) $(DASHBOARD_SOURCES)
+	$(NPM) --prefix dashboard run build
+
+dashboard: $(DASHBOARD_DIST)
+
+install: $(STAMP) dashboard
 
 demo: install
 	$(VENV)/bin/simulate demo
@@ -25,9 +40,10 @@ lint: install
 	$(VENV)/bin/ansible-lint
 
 unit: install
+	$(NPM) --prefix dashboard test
 	$(VENV)/bin/pytest
 
 test: lint unit
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .ruff_cache dashboard/node_modules dashboard/dist

@@ -16,11 +16,17 @@ def test_demo_provisions_the_local_lab_and_stops_what_it_started(tmp_path):
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     demo = subprocess.run(
-        [SIMULATE, "demo", "--for", "6"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+        [SIMULATE, "demo", "--for", "6", "--dashboard-port", "0"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "ok local: identity pool id us-east-1:" in demo.stdout
     assert "The lab is provisioned." in demo.stdout
+    assert "The live map: http://127.0.0.1:" in demo.stdout and "/?attendee=local" in demo.stdout
     assert "local AWS endpoint stopped" in demo.stdout
     # The example herd rode and its consumer printed records in the workshop's layout.
     assert '"Name": "Shadowfax"' in demo.stdout

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from simulator.commands import dashboard
 from simulator.commands.output import console, reports_user_errors
 from simulator.errors import UserError
 from simulator.local import launcher, state
@@ -31,12 +32,17 @@ def demo(
     seconds: Annotated[
         float | None, typer.Option("--for", help="Stop by itself after this many seconds (default: at Ctrl+C).")
     ] = None,
+    dashboard_port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port of the live dashboard (`simulate dashboard`) on 127.0.0.1.")
+    ] = dashboard.DEFAULT_PORT,
 ) -> None:
-    """Start the local endpoint (IAM enforcement on), provision the lab with setup.yml, keep it running."""
+    """Start the local endpoint (IAM enforcement on), provision the lab with setup.yml, serve the dashboard, keep
+    it running."""
     if not Path("setup.yml").is_file():
         raise UserError("setup.yml not found here: run the demo from the repository root (`make demo`)")
     # The local inventory points at the default port, so the demo uses it too.
     running, started = launcher.start(EndpointOptions(port=state.DEFAULT_PORT, iam_enforcement=True))
+    board = None
     try:
         if not started and not running.options.get("iam_enforcement"):
             console.print(
@@ -47,9 +53,12 @@ def demo(
         setup = subprocess.run([_tool("ansible-playbook"), "setup.yml"], check=False)
         if setup.returncode != 0:
             raise UserError(f"ansible-playbook setup.yml failed (exit {setup.returncode}): see its output above")
+        board, board_url = _start_dashboard(dashboard_port)
         console.print(
             "\n[bold green]The lab is provisioned.[/] Now the example herd (fleet.yml) rides, and its consumer\n"
-            "prints what the stream receives. In another terminal, try:\n"
+            "prints what the stream receives."
+            + (f"\nThe live map: {board_url} (press Start)" if board_url else "")
+            + "\nIn another terminal, try:\n"
             f"  export AWS_ENDPOINT_URL={running.url} PATH=$PWD/.venv/bin:$PATH\n"
             "  ansible-playbook verify.yml          # the lab, checked end to end\n"
             "  simulate produce --name Bucephalus   # one more unicorn, as in the workshop\n"
@@ -71,9 +80,39 @@ def demo(
     except KeyboardInterrupt:
         console.print("\nstopping ...")
     finally:
+        if board is not None:
+            _stop(board)
         if started:
             launcher.stop()
             console.print("local AWS endpoint stopped")
+
+
+def _start_dashboard(port: int) -> tuple[subprocess.Popen | None, str | None]:
+    """`simulate dashboard` in the background; its URL, or a note (and no dashboard) when it cannot start."""
+    board = subprocess.Popen(
+        [_tool("simulate"), "dashboard", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # It prints its URLs once it listens (or one error line and exits).
+    for line in board.stdout:
+        if line.startswith("dashboard of ") and ": http" in line:
+            url = line.split(": ", 1)[1].strip()
+            return board, url
+    board.wait()
+    problem = board.stderr.read().strip().removeprefix("error: ") or f"exit code {board.returncode}"
+    console.print(f"[yellow]note:[/] the dashboard did not start ({problem}); the demo goes on without it")
+    return None, None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _wait(seconds: float | None, herd: subprocess.Popen) -> None:
