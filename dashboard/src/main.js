@@ -111,7 +111,7 @@ async function boot() {
   state.listView = new ListView($("unicorn-list"), { onSelect: (name) => state.mapView.open(name) });
   $("fit").addEventListener("click", () => {
     setFollow(true);
-    fitHerd(true);
+    fitHerd(0);
   });
   $("start-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -237,13 +237,20 @@ function render() {
   }
   state.dirty.clear();
   if (state.trace && state.trace.length > 200_000) state.trace.splice(0, 100_000);
-  if (state.follow && (state.newSinceFit || outside)) fitHerd(false);
+  if (state.follow && state.newSinceFit) fitHerd(NEW_UNICORN_FIT_MS);
+  else if (state.follow && outside) fitHerd(OUTSIDE_FIT_MS);
   $("count").textContent = String(state.herd.size);
 }
 
-function fitHerd(now) {
+// Following the herd: a new unicorn is brought into view within a second; one that rides out of view, within
+// a few seconds. Each fit leaves a margin around the herd, so that moving the view stays rare (it redraws
+// every marker and the whole basemap).
+const NEW_UNICORN_FIT_MS = 1000;
+const OUTSIDE_FIT_MS = 4000;
+
+function fitHerd(minGapMs = 0) {
   const since = performance.now() - state.lastFit;
-  if (!now && since < 1000) return queueLaterFit(1000 - since);
+  if (since < minGapMs) return queueLaterFit(minGapMs - since);
   const bounds = state.herd.bounds();
   if (!bounds) return;
   state.mapView.fit(bounds);
@@ -255,7 +262,7 @@ function queueLaterFit(ms) {
   if (state.fitTimer) return;
   state.fitTimer = setTimeout(() => {
     state.fitTimer = null;
-    if (state.follow) fitHerd(true);
+    if (state.follow) fitHerd(0);
   }, ms);
 }
 

@@ -8,6 +8,7 @@ import { el, inTrouble, lowHealth, lowMagic, VITALS } from "./vitals.js";
 // Before any unicorn: the workshop's part of the world (its sample records are near Worcester, MA).
 const START_VIEW = { center: [42.2644, -71.9758], zoom: 8 };
 const FIT_OPTIONS = { padding: [40, 40], maxZoom: 13, animate: false };
+const FIT_MARGIN = 0.15; // around the herd, as a share of its extent
 
 export class MapView {
   constructor(container, { tileUrl = "", onUserMove = () => {} } = {}) {
@@ -86,7 +87,7 @@ export class MapView {
         opacity: 0.7,
       }),
     };
-    marker.bindPopup(popup, { autoPan: false, minWidth: 180 });
+    marker.bindPopup(popup, { autoPan: false, minWidth: 240 });
     marker.on("popupopen", () => this.fillPopup(item, this.lastOf?.(u.name) ?? u));
     item.trail.addTo(this.map);
     marker.addTo(this.map);
@@ -119,10 +120,18 @@ export class MapView {
     return this.map.getBounds().contains([u.latitude, u.longitude]);
   }
 
+  /** Bring the herd into view with a margin around it; no move at all when the view would barely change. */
   fit(bounds) {
+    const padded = L.latLngBounds(bounds).pad(FIT_MARGIN);
+    const zoom = this.map.getBoundsZoom(padded, false, L.point(FIT_OPTIONS.padding));
+    const target = Math.min(zoom, FIT_OPTIONS.maxZoom);
+    const shift = this.map.latLngToContainerPoint(padded.getCenter()).distanceTo(this.map.getSize().divideBy(2));
+    if (target === this.map.getZoom() && shift < 40 && this.map.getBounds().contains(L.latLngBounds(bounds))) {
+      return;
+    }
     this.fitting = true;
     try {
-      this.map.fitBounds(bounds, FIT_OPTIONS);
+      this.map.fitBounds(padded, FIT_OPTIONS);
     } finally {
       this.fitting = false;
     }
