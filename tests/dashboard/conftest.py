@@ -21,7 +21,7 @@ def _need_chromium() -> None:
     pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); these run in CI")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     _need_chromium()
     from playwright.sync_api import sync_playwright
@@ -34,9 +34,9 @@ def browser() -> Iterator:
             launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(browser, tmp_path_factory) -> Iterator[DashboardLab]:
-    """One provisioned local attendee and `simulate dashboard` for the whole session (setup takes seconds)."""
+    """One provisioned local attendee and `simulate dashboard` for the module's tests (setup takes seconds)."""
     with dashboard_lab(tmp_path_factory.mktemp("dashboard-lab")) as running:
         yield running
 

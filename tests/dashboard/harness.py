@@ -162,13 +162,21 @@ def dashboard_lab(folder: Path) -> Iterator[DashboardLab]:
     if not dashboard_built():
         build_dashboard()
     (folder / "state").mkdir(parents=True, exist_ok=True)
+    outer_state_dir = os.environ.get("WILDRYDES_STATE_DIR")
     with running_endpoint(folder / "state", iam_enforcement=True) as endpoint:
+        # The lab's processes get its state folder explicitly; this process goes on with its own.
+        if outer_state_dir is None:
+            os.environ.pop("WILDRYDES_STATE_DIR", None)
+        else:
+            os.environ["WILDRYDES_STATE_DIR"] = outer_state_dir
         env = {
             **os.environ,
             "PATH": f"{BIN}:{os.environ['PATH']}",
             "AWS_ENDPOINT_URL": endpoint.url,
             "AWS_REGION": "us-east-1",
             "WILDRYDES_STATE_DIR": str(folder / "state"),
+            "AWS_CONFIG_FILE": str(folder / "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(folder / "no-aws-credentials"),
         }
         for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
             env.pop(name, None)
