@@ -7,6 +7,7 @@ Each test uses its own unicorn names, so what earlier tests left on the stream n
 import json
 import re
 import time
+from datetime import UTC, datetime
 
 import boto3
 from playwright.sync_api import expect
@@ -199,3 +200,45 @@ def test_typed_values_are_remembered_until_a_new_setup_changes_the_config(page, 
         expect(page.locator("#streamName")).to_have_value(lab.config["streamName"])
     finally:
         config_file.write_text(original)
+
+
+def admin_kinesis(lab):
+    return boto3.client(
+        "kinesis",
+        region_name="us-east-1",
+        endpoint_url=lab.endpoint_url,
+        aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
+        aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
+    )
+
+
+def test_after_a_reshard_the_map_reads_the_child_shards_and_the_unicorn_rides_on_in_order(page, lab):
+    """Last in this module: it leaves the stream resharded (back to one open shard)."""
+    start_dashboard_page(page, lab.url(trace=1))
+    producer = lab.produce("Pegasus-8", 2)
+    expect(marker(page, "Pegasus-8")).to_be_visible(timeout=15_000)
+    kinesis = admin_kinesis(lab)
+    kinesis.update_shard_count(StreamName="wildrydes", TargetShardCount=2, ScalingType="UNIFORM_SCALING")
+    kinesis.get_waiter("stream_exists").wait(StreamName="wildrydes")
+    resharded = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    # Records put after the reshard land on a child shard: the page finds it and reads on.
+    page.wait_for_function(
+        "([name, after]) => (window.wildrydes.herd.unicorns.get(name)?.statusTime ?? '') > after",
+        arg=["Pegasus-8", resharded],
+        timeout=20_000,
+    )
+    page.wait_for_timeout(2000)
+    lab.stop(producer)
+    shards = page.evaluate("[...window.wildrydes.reader.shards.values()].map(s => [s.id, s.done])")
+    assert len(shards) == 3 and sorted(done for _, done in shards) == [False, False, True]
+    # The map shows the last record; the marker never moved back (the page logs each move with ?trace=1).
+    last = last_record(lab, "Pegasus-8")
+    page.wait_for_function(
+        "([name, time]) => window.wildrydes.herd.unicorns.get(name)?.statusTime === time",
+        arg=["Pegasus-8", last["StatusTime"]],
+        timeout=10_000,
+    )
+    shown = [status for name, status, _ in page.evaluate("window.wildrydes.trace") if name == "Pegasus-8"]
+    assert shown == sorted(shown)
+    kinesis.update_shard_count(StreamName="wildrydes", TargetShardCount=1, ScalingType="UNIFORM_SCALING")
+    kinesis.get_waiter("stream_exists").wait(StreamName="wildrydes")
