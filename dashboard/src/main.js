@@ -151,14 +151,16 @@ async function start() {
   try {
     await credentials.get();
     $("start-progress").textContent = `Opening stream ${settings.streamName}…`;
-    const kinesis = new KinesisClient({
-      region: settings.region,
-      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-      credentials: credentials.provider,
-      maxAttempts: 1, // the reader retries and backs off itself
-    });
+    // The SDK caches credentials until they near expiry: after ExpiredTokenException a new client starts afresh.
+    const kinesisClient = () =>
+      new KinesisClient({
+        region: settings.region,
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        credentials: credentials.provider,
+        maxAttempts: 1, // the reader retries and backs off itself
+      });
     const reader = new ShardReader({
-      client: kinesis,
+      client: kinesisClient(),
       streamName: settings.streamName,
       budgetPerShard: state.options.budgetPerShard,
       onRecords: onRecords,
@@ -170,7 +172,10 @@ async function start() {
         if (error) showError("error", streamError(error, settings));
         else clearError("error");
       },
-      onCredentialsExpired: () => credentials.invalidate(),
+      onCredentialsExpired: () => {
+        credentials.invalidate();
+        reader.client = kinesisClient();
+      },
     });
     try {
       await reader.start();
