@@ -40,3 +40,31 @@ def test_plain_moto_drops_the_last_second_or_misaligns_buckets(plain_endpoint):
     counted = sum(total for _, total in buckets)
     misaligned = any((moment - start) % timedelta(hours=1) != timedelta(0) for moment, _ in buckets)
     assert counted != 6 or misaligned
+
+
+def put_success(endpoint, stream: str) -> float:
+    end = datetime.now(UTC)
+    total = 0.0
+    for metric in ("PutRecords.SuccessfulRecords", "PutRecord.Success"):
+        reply = endpoint.client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/Kinesis",
+            MetricName=metric,
+            Dimensions=[{"Name": "StreamName", "Value": stream}],
+            StartTime=end - timedelta(hours=1),
+            EndTime=end + timedelta(seconds=1),
+            Period=3600,
+            Statistics=["Sum"],
+        )
+        total += sum(p["Sum"] for p in reply["Datapoints"])
+    return total
+
+
+def test_put_success_counts_are_published(endpoint):
+    put_now(endpoint, "cw-success")
+    endpoint.client("kinesis").put_record(StreamName="cw-success", PartitionKey="k", Data=b"x")
+    assert put_success(endpoint, "cw-success") == 7  # 3 PutRecords x 2 entries + 1 PutRecord
+
+
+def test_plain_moto_publishes_no_put_success_counts(plain_endpoint):
+    put_now(plain_endpoint, "cw-success")
+    assert put_success(plain_endpoint, "cw-success") == 0

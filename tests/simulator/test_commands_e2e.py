@@ -202,3 +202,4 @@ def test_stats_shows_the_records_put_per_period(endpoint, cli):
     assert len(rows) == 1
     cells = [cell.strip() for cell in rows[0].split("│")[1:-1]]
     assert cells[1] == "6"  # incoming records in the one hour-long period
+    assert cells[2] == "6"  # put success count, as the console's Monitoring tab shows it
