@@ -20,13 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError, ReadTimeoutError
 
 from simulator.errors import UserError
 
 DEFAULT_BUDGET_PER_SHARD = 1.6  # GetRecords calls per second per shard; 3 readers x 1.6 < 5
 GET_RECORDS_LIMIT = 10_000
 RELIST_SECONDS = 5.0
+UNREACHABLE_SECONDS = 15.0
 THROTTLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "LimitExceededException"}
 
 
@@ -135,6 +136,22 @@ class StreamReader:
     # -- shards ----------------------------------------------------------------------------------------
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        """One Kinesis call; a down endpoint is retried for UNREACHABLE_SECONDS, then named in one line."""
+        first_failure = None
+        while True:
+            try:
+                return self._call_once(method, **kwargs)
+            except (ConnectionError, ReadTimeoutError) as error:
+                now = time.monotonic()
+                first_failure = first_failure or now
+                if now - first_failure >= UNREACHABLE_SECONDS:
+                    raise UserError(
+                        f"cannot reach Kinesis at {self.describe_endpoint} for {UNREACHABLE_SECONDS:.0f} s "
+                        f"({type(error).__name__}): is the endpoint up? (`simulate local status`)"
+                    ) from None
+                time.sleep(1.0)
+
+    def _call_once(self, method: str, **kwargs: Any) -> dict[str, Any]:
         try:
             return getattr(self.client, method)(**kwargs)
         except NoCredentialsError:

@@ -203,3 +203,47 @@ def test_stats_shows_the_records_put_per_period(endpoint, cli):
     cells = [cell.strip() for cell in rows[0].split("│")[1:-1]]
     assert cells[1] == "6"  # incoming records in the one hour-long period
     assert cells[2] == "6"  # put success count, as the console's Monitoring tab shows it
+
+
+def test_ctrl_c_flushes_the_herd_and_sums_up(endpoint, cli, tmp_path):
+    make_stream(endpoint, "e2e-interrupt")
+    herd = tmp_path / "herd.yml"
+    herd.write_text("stream: e2e-interrupt\nrate: 20\nherds:\n  - count: 10\n")
+    running = cli.start(str(herd), "--report", str(tmp_path / "report.json"))
+    time.sleep(3)
+    running.send_signal(signal.SIGINT)
+    _, err = running.communicate(timeout=60)
+    assert running.returncode == 0, err
+    assert "stopping: sending what is still queued" in err
+    assert "failed 0" in err and "Traceback" not in err
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["totals"]["sent"] == report["totals"]["produced"] > 0
+    read = cli("consume", "--stream", "e2e-interrupt", "--from", "trim-horizon", "--format", "jsonl", "--timeout", "3")
+    assert len(read.stdout.splitlines()) == report["totals"]["sent"]
+
+
+def test_a_down_endpoint_is_retried_then_named_in_one_line(cli):
+    env = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": "us-east-1"}
+    runs = [
+        subprocess.Popen([SIMULATE, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for args in (("consume", "--timeout", "60"), ("produce", "--records", "1"))
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=90)
+        assert run.returncode != 0
+        assert "cannot reach Kinesis at local endpoint http://127.0.0.1:9" in err
+        assert "is the endpoint up?" in err and "Traceback" not in err
+
+
+def test_no_credentials_is_one_line(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("AWS_") or key in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+    }
+    env.update(AWS_EC2_METADATA_DISABLED="true", AWS_REGION="us-east-1")
+    for args in (("consume", "--timeout", "5"), ("produce", "--records", "1")):
+        run = subprocess.run([SIMULATE, *args], env=env, capture_output=True, text=True, timeout=60)
+        assert run.returncode != 0
+        assert "no AWS credentials found" in run.stderr
+        assert "Traceback" not in run.stderr
