@@ -1,0 +1,444 @@
+"""The lab guides (docs/guide.md and its translation docs/guide.ko.md) work as written.
+
+Conventions of the guides' command blocks, enforced here:
+
+- A fenced block whose info string starts with `console` is a command block and must say where it runs:
+  `console local` (the local endpoint) or `console aws` (a real AWS account). Output samples are `text`, `json`
+  or `yaml` blocks and are not run.
+- In a command block, every non-empty line that does not start with `#` is one command (no continuation lines).
+  A trailing comment is only a comment, except `# runs until Ctrl+C`, which marks a command that runs until it is
+  interrupted, in a terminal of its own: the test starts it in the background under `timeout --signal=INT`, gives
+  it RUN_FOR seconds and then its Ctrl+C, which counts as success (ending by itself before that, even with status 0,
+  is a failure). The next command without the mark waits for those Ctrl+Cs first; so the producer, the consumer
+  and `simulate stats` of the guide run side by side, as the guide tells the reader to run them.
+
+How each guide runs: as two bash sessions with `set -e`, each from the root of its own copy of the repository (so
+that nothing a guide creates, build/ or inventory/aws.yml, lands in the checkout, and sessions cannot meet). The
+four sessions of the two guides run at the same time.
+
+- `local` blocks, in document order, with a private WILDRYDES_STATE_DIR and no AWS credentials, config or
+  profile: the guide starts and stops the local endpoint itself. The guide's ports, 4566 (endpoint) and 8080
+  (dashboard), are replaced by free ones in its commands and in the copy's inventories, so that an endpoint or
+  dashboard a developer is running does not get in the way.
+- `aws` blocks, in document order, against a local endpoint with IAM enforcement that the test starts
+  (AWS_ENDPOINT_URL), with an AWS config and credentials file in tmp that define the profiles named in
+  inventory/aws.example.yml, each the local admin key of its own simulated account. The AWS calls the playbooks'
+  modules make there are recorded, and each must be allowed by the guide's instructor policy.
+"""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator.local import accounts
+from tests.conftest import free_port, running_endpoint
+
+REPO = Path(__file__).resolve().parents[2]
+GUIDES = {"en": REPO / "docs" / "guide.md", "ko": REPO / "docs" / "guide.ko.md"}
+BIN = Path(sys.executable).parent
+CTRL_C = "# runs until Ctrl+C"
+RUN_FOR = 6  # seconds a `# runs until Ctrl+C` command runs before its Ctrl+C
+SESSION_TIMEOUT = 270  # seconds for one session, a safety net: the four take about two minutes together
+GUIDE_PORTS = {"endpoint": 4566, "dashboard": 8080}
+FENCE = re.compile(r"^(?P<indent>\s*)```(?P<info>.*)$")
+# What the copy of the repository leaves out: history, installs, generated files, what the guides do not use.
+NOT_COPIED = (".git", ".venv", "node_modules", "dist", "build", "dashboard", "tests", "benchmarks", "*.egg-info")
+NOT_COPIED += (".pytest_cache", ".ruff_cache", "__pycache__", ".state")
+
+# Installed into every Python process of the aws session (PYTHONPATH): records each AWS call that an Ansible module
+# makes, with the access key that signed it (none for unsigned calls such as a guest's sign-in).
+TRACER = """\
+import os
+import sys
+
+
+def _trace_aws_calls():
+    import botocore.client
+
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def traced(self, operation_name, api_params):
+        if "ansible.module_utils.basic" in sys.modules:
+            credentials = getattr(self._request_signer, "_credentials", None)
+            key = getattr(credentials, "access_key", "") or "-"
+            with open(os.environ["WILDRYDES_GUIDE_TRACE"], "a") as trace:
+                trace.write(f"{self.meta.service_model.signing_name}:{operation_name} {key}\\n")
+        return make_api_call(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = traced
+
+
+try:
+    _trace_aws_calls()
+except ImportError:
+    pass
+"""
+
+
+@dataclass(frozen=True)
+class Command:
+    text: str  # without its trailing comment
+    until_ctrl_c: bool
+
+
+@dataclass(frozen=True)
+class Block:
+    where: str  # local or aws
+    line: int
+    commands: tuple[Command, ...]
+
+
+def fenced_blocks(text: str) -> Iterator[tuple[int, str, list[str]]]:
+    """(line number, info string, dedented lines) of every fenced block."""
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        opening = FENCE.match(lines[index])
+        if not opening:
+            index += 1
+            continue
+        indent, start, body = len(opening["indent"]), index + 1, []
+        index += 1
+        while index < len(lines) and lines[index].strip() != "```":
+            body.append(lines[index][indent:] if lines[index][:indent].strip() == "" else lines[index])
+            index += 1
+        assert index < len(lines), f"line {start}: the block never closes"
+        index += 1
+        yield start, opening["info"].strip(), body
+
+
+def command_blocks(guide: Path) -> list[Block]:
+    blocks = []
+    for line, info, body in fenced_blocks(guide.read_text(encoding="utf-8")):
+        words = info.split()
+        if not words or words[0] != "console":
+            continue
+        assert words[1:] in (["local"], ["aws"]), f"{guide.name}:{line}: mark command blocks `console local` or aws"
+        commands = []
+        for raw in body:
+            stripped = raw.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            assert not stripped.endswith("\\"), f"{guide.name}:{line}: one command per line, no continuation"
+            text = re.sub(r"\s+#.*$", "", stripped)
+            commands.append(Command(text=text, until_ctrl_c=stripped.endswith(CTRL_C)))
+        assert commands, f"{guide.name}:{line}: a command block without commands"
+        blocks.append(Block(where=words[1], line=line, commands=tuple(commands)))
+    return blocks
+
+
+def instructor_policy(guide: Path) -> dict:
+    """The JSON policy of the instructor section: the one that lets its identity create roles."""
+    found = []
+    for _, info, body in fenced_blocks(guide.read_text(encoding="utf-8")):
+        if info == "json" and "iam:CreateRole" in "\n".join(body):
+            found.append(json.loads("\n".join(body)))
+    assert len(found) == 1, f"{guide.name}: expected one policy allowing iam:CreateRole, found {len(found)}"
+    return found[0]
+
+
+def allowed_actions(policy: dict) -> set[str]:
+    actions = set()
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        listed = statement["Action"]
+        actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+# -- running a session -----------------------------------------------------------------------------------------
+
+
+def session_script(commands: list[Command], workdir: Path, outputs: Path) -> str:
+    """One bash session. Each command is echoed, then run. A `# runs until Ctrl+C` command starts in the background,
+    as if in a terminal of its own, and gets its Ctrl+C after RUN_FOR seconds; the next command that is not one
+    waits for that (so a producer and a consumer run side by side, and a teardown never races a producer). The
+    output of each background command is appended to the transcript once it stopped."""
+    lines = [
+        "set -e",
+        f"cd {shlex.quote(str(workdir))}",
+        f"outputs={shlex.quote(str(outputs))}",
+        'mkdir -p "$outputs"',
+        "pids=() started=()",
+        # On a failure, what still runs in the background gets its Ctrl+C now (timeout passes it on).
+        'trap \'for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done; wait\' EXIT',
+        "until_ctrl_c() {",
+        '  local out="$outputs/${#pids[@]}-$RANDOM.log"',
+        f'  timeout --signal=INT --kill-after=20 {RUN_FOR} bash -c "$1" >"$out" 2>&1 </dev/null &',
+        '  pids+=("$!") started+=("$1|$out")',
+        "}",
+        "ctrl_c_all() {",
+        "  local i status",
+        '  for i in "${!pids[@]}"; do',
+        '    status=0; wait "${pids[$i]}" || status=$?',
+        '    echo "--- ${started[$i]%|*} (its terminal) ---"; cat "${started[$i]##*|}"; echo "--- (Ctrl+C) ---"',
+        '    if [ "$status" -ne 124 ]; then',
+        '      echo "guide test: \\`${started[$i]%|*}\\` ended with status $status before its Ctrl+C" >&2',
+        "      return 1",
+        "    fi",
+        "  done",
+        "  pids=() started=()",
+        "}",
+    ]
+    for command in commands:
+        if not command.until_ctrl_c:
+            lines.append("ctrl_c_all")
+        lines.append(f'echo "[${{SECONDS}} s] "{shlex.quote("$ " + command.text)}')
+        lines.append(f"until_ctrl_c {shlex.quote(command.text)}" if command.until_ctrl_c else command.text)
+    lines.append("ctrl_c_all")
+    return "\n".join(lines) + "\n"
+
+
+def with_ports(command: str, endpoint_port: int | None, dashboard_port: int) -> str:
+    """The guide's command, on the test's ports instead of 4566 and 8080."""
+    if endpoint_port is not None:
+        command = command.replace(f"127.0.0.1:{GUIDE_PORTS['endpoint']}", f"127.0.0.1:{endpoint_port}")
+        if re.match(r"^simulate local start\b", command) and "--port" not in command:
+            command = command.replace("simulate local start", f"simulate local start --port {endpoint_port}", 1)
+    if re.match(r"^simulate dashboard\b", command) and "--port" not in command:
+        command = command.replace("simulate dashboard", f"simulate dashboard --port {dashboard_port}", 1)
+    return command
+
+
+def copy_of_repository(destination: Path, endpoint_port: int | None = None) -> Path:
+    shutil.copytree(REPO, destination, symlinks=True, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    (destination / ".venv").symlink_to(Path(sys.prefix))  # the guide's `export PATH=$PWD/.venv/bin:$PATH`
+    if endpoint_port is not None:
+        for inventory in (destination / "inventory").glob("*.yml"):
+            text = inventory.read_text()
+            inventory.write_text(text.replace(f"127.0.0.1:{GUIDE_PORTS['endpoint']}", f"127.0.0.1:{endpoint_port}"))
+    return destination
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """No AWS or Ansible settings of the developer's; the project's tools first on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "WILDRYDES_"))}
+    env.update(PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1", NO_COLOR="1", TERM="dumb")
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Session:
+    name: str
+    script: str
+    workdir: Path
+    env: dict[str, str]
+    transcript: Path
+    returncode: int | None = None
+
+    def run(self) -> None:
+        script = self.transcript.with_suffix(".sh")
+        script.write_text(self.script)
+        with self.transcript.open("w") as out:
+            process = subprocess.Popen(
+                ["bash", str(script)],
+                cwd=self.workdir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                self.returncode = process.wait(timeout=SESSION_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                self.returncode = process.wait()
+                with self.transcript.open("a") as more:
+                    more.write(f"\nguide test: the session took more than {SESSION_TIMEOUT} s and was killed\n")
+
+    def output(self) -> str:
+        return self.transcript.read_text(errors="replace")
+
+    def check(self, *expected: str) -> None:
+        output = self.output()
+        tail = textwrap.indent("\n".join(output.splitlines()[-60:]), "    ")
+        assert self.returncode == 0, f"{self.name} session failed ({self.returncode}); its last lines:\n{tail}"
+        missing = [text for text in expected if text not in output]
+        assert not missing, f"{self.name} session never printed {missing}; its last lines:\n{tail}"
+
+
+def run_at_once(*sessions: Session) -> None:
+    threads = [threading.Thread(target=session.run, name=session.name) for session in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def aws_profiles(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """AWS config and credentials files defining the example inventory's profiles, one simulated account each.
+    Returns (environment variables, profile -> account id)."""
+    hosts = yaml.safe_load((REPO / "inventory" / "aws.example.yml").read_text())["attendees"]["hosts"]
+    folder.mkdir()
+    config, credentials, account_of = [], [], {}
+    for number, host in enumerate(hosts.values(), start=1):
+        profile, account = host["wildrydes_aws_profile"], f"{700000000000 + number:012d}"
+        account_of[profile] = account
+        config += [f"[profile {profile}]", f"region = {host['wildrydes_region']}", ""]
+        credentials += [
+            f"[{profile}]",
+            f"aws_access_key_id = {accounts.admin_access_key(account)}",
+            f"aws_secret_access_key = {accounts.LOCAL_ADMIN_SECRET}",
+            "",
+        ]
+    (folder / "config").write_text("\n".join(config))
+    (folder / "credentials").write_text("\n".join(credentials))
+    files = {"AWS_CONFIG_FILE": str(folder / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(folder / "credentials")}
+    return files, account_of
+
+
+# -- the tests --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", GUIDES)
+def test_every_command_block_says_where_it_runs(language):
+    blocks = command_blocks(GUIDES[language])
+    assert {block.where for block in blocks} == {"local", "aws"}
+    local = [command.text for block in blocks if block.where == "local" for command in block.commands]
+    aws = [command.text for block in blocks if block.where == "aws" for command in block.commands]
+    # The guide starts the local endpoint and stops it, last; the aws blocks never touch it.
+    assert local[0:2] == ["export PATH=$PWD/.venv/bin:$PATH", "simulate local start --iam-enforcement"]
+    assert local[-1] == "simulate local stop"
+    assert not [command for command in aws if "simulate local" in command or "127.0.0.1" in command]
+
+
+def test_the_translation_has_the_same_commands():
+    english, korean = (command_blocks(GUIDES[language]) for language in ("en", "ko"))
+    assert [(b.where, b.commands) for b in korean] == [(b.where, b.commands) for b in english]
+    assert instructor_policy(GUIDES["ko"]) == instructor_policy(GUIDES["en"])
+    for language in ("en", "ko"):
+        assert "![](dashboard.png)" in GUIDES[language].read_text(encoding="utf-8")
+
+
+def commands(blocks: list[Block], where: str, endpoint_port: int | None, dashboard_port: int) -> list[Command]:
+    return [
+        Command(with_ports(command.text, endpoint_port, dashboard_port), command.until_ctrl_c)
+        for block in blocks
+        if block.where == where
+        for command in block.commands
+    ]
+
+
+@dataclass
+class GuideRun:
+    local: Session
+    aws: Session
+    aws_trace: Path
+    aws_accounts: dict[str, str]  # profile -> simulated account
+
+    def provisioning_calls(self) -> set[str]:
+        """The AWS actions the playbooks' modules called with an attendee profile's credentials."""
+        keys = {accounts.admin_access_key(account) for account in self.aws_accounts.values()}
+        calls = (line.split() for line in self.aws_trace.read_text().splitlines())
+        return {action for action, key in calls if key in keys}
+
+
+def local_session(guide: Path, folder: Path) -> Session:
+    endpoint_port = free_port()
+    return Session(
+        name=f"{guide.name} local",
+        script=session_script(
+            commands(command_blocks(guide), "local", endpoint_port, free_port()), folder / "repo", folder / "terminals"
+        ),
+        workdir=copy_of_repository(folder / "repo", endpoint_port),
+        env=clean_environment(
+            WILDRYDES_STATE_DIR=str(folder / "state"),
+            AWS_CONFIG_FILE=str(folder / "no-aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(folder / "no-aws-credentials"),
+        ),
+        transcript=folder / "transcript.log",
+    )
+
+
+def aws_session(guide: Path, folder: Path, endpoint_url: str) -> tuple[Session, Path, dict[str, str]]:
+    profile_files, account_of = aws_profiles(folder / "profiles")
+    (folder / "trace").mkdir()
+    (folder / "trace" / "sitecustomize.py").write_text(TRACER)
+    trace = folder / "trace" / "calls.txt"
+    trace.touch()
+    session = Session(
+        name=f"{guide.name} aws",
+        script=session_script(
+            commands(command_blocks(guide), "aws", None, free_port()), folder / "repo", folder / "terminals"
+        ),
+        workdir=copy_of_repository(folder / "repo"),
+        env=clean_environment(
+            **profile_files,
+            AWS_ENDPOINT_URL=endpoint_url,
+            PYTHONPATH=os.pathsep.join(filter(None, [str(folder / "trace"), os.environ.get("PYTHONPATH")])),
+            WILDRYDES_GUIDE_TRACE=str(trace),
+        ),
+        transcript=folder / "transcript.log",
+    )
+    return session, trace, account_of
+
+
+@pytest.fixture(scope="module")
+def guide_runs(tmp_path_factory) -> dict[str, GuideRun]:
+    """Both guides, each as a local and an aws session: the four sessions run at once."""
+    runs: dict[str, GuideRun] = {}
+    with ExitStack() as stack:
+        for language, guide in GUIDES.items():
+            folder = tmp_path_factory.mktemp(f"guide-{language}")
+            (folder / "local").mkdir()
+            (folder / "aws").mkdir()
+            (folder / "aws-endpoint").mkdir()
+            local = local_session(guide, folder / "local")
+            # Whatever becomes of the local session, its endpoint goes (the guide's last command stops it).
+            stack.callback(subprocess.run, [str(BIN / "simulate"), "local", "stop"], env=local.env, capture_output=True)
+            endpoint = stack.enter_context(running_endpoint(folder / "aws-endpoint", iam_enforcement=True))
+            aws, trace, account_of = aws_session(guide, folder / "aws", endpoint.url)
+            runs[language] = GuideRun(local=local, aws=aws, aws_trace=trace, aws_accounts=account_of)
+        run_at_once(*(session for run in runs.values() for session in (run.local, run.aws)))
+    return runs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", GUIDES)
+def test_the_local_blocks_run_as_written(language, guide_runs):
+    guide_runs[language].local.check(
+        "ok local: identity pool id us-east-1:",
+        '"Name": "Shadowfax"',
+        '"Name": "Bucephalus"',
+        "guest can read, cannot write",
+        "dashboard of local: http://127.0.0.1:",
+        "ok local: everything the lab created is gone",
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", GUIDES)
+def test_the_aws_blocks_run_as_written(language, guide_runs):
+    guide_runs[language].aws.check(
+        "ok attendee-01: identity pool id us-east-1:",
+        '"Name": "Shadowfax"',
+        '"Name": "Bucephalus"',
+        "dashboard of attendee-01: http://127.0.0.1:",
+        "ok attendee-03: identity pool id ap-northeast-2:",
+        "ok attendee-02: stream wildrydes ACTIVE",
+        "ok attendee-03: everything the lab created is gone",
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", GUIDES)
+def test_the_instructor_policy_allows_every_call_the_playbooks_made(language, guide_runs):
+    called = guide_runs[language].provisioning_calls()
+    assert {"kinesis:CreateStream", "cognito-identity:CreateIdentityPool", "iam:PutRolePolicy"} <= called
+    assert sorted(called - allowed_actions(instructor_policy(GUIDES[language]))) == []
