@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.conftest import free_port
 
@@ -186,5 +185,31 @@ def test_admin_secret_matches_the_local_endpoint():
 
     group_vars = Path(__file__).resolve().parents[2] / "inventory" / "group_vars" / "attendees.yml"
     assert accounts.LOCAL_ADMIN_SECRET in group_vars.read_text()
-    with pytest.raises(ClientError):
-        raise ClientError({"Error": {"Code": "x"}}, "y")
+
+
+def test_on_demand_retention_tags_and_encryption_are_settable_and_idempotent(make_lab):
+    lab = make_lab(
+        {
+            "ida": {
+                "wildrydes_local_account_id": "000000000109",
+                "wildrydes_stream_mode": "ON_DEMAND",
+                "wildrydes_stream_retention_hours": 48,
+                "wildrydes_stream_tags": {"Team": "ops"},
+            },
+            "jon": {"wildrydes_local_account_id": "000000000110", "wildrydes_stream_encryption": True},
+        }
+    )
+    first = lab.playbook("setup.yml")
+    assert first.returncode == 0, first.output
+    again = lab.playbook("setup.yml")
+    assert again.returncode == 0, again.output
+    assert {host: counts["changed"] for host, counts in again.recap().items()} == {"ida": 0, "jon": 0}, again.output
+
+    ida = lab.endpoint.client("kinesis", account_id="000000000109")
+    summary = ida.describe_stream_summary(StreamName="wildrydes")["StreamDescriptionSummary"]
+    assert summary["StreamModeDetails"]["StreamMode"] == "ON_DEMAND"
+    assert summary["RetentionPeriodHours"] == 48
+    tags = {t["Key"]: t["Value"] for t in ida.list_tags_for_stream(StreamName="wildrydes")["Tags"]}
+    assert tags == {"Team": "ops", **OWNER_TAG}
+    jon = lab.endpoint.client("kinesis", account_id="000000000110")
+    assert jon.describe_stream_summary(StreamName="wildrydes")["StreamDescriptionSummary"]["EncryptionType"] == "KMS"
