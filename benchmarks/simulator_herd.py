@@ -92,7 +92,7 @@ def lean_client(target) -> PutRecordsClient:
 
 
 def latency(target, stream: str, budget: float, seconds: float) -> tuple[float, float, int]:
-    """Put -> consume latency of records of one unicorn at 10 Hz, read by one reader at `budget`."""
+    """Put -> consume latency of the records of 20 unicorns at 1 Hz, read by one reader at `budget`."""
     reader = StreamReader(awsconfig.client(target, "kinesis"), stream, StartPosition("LATEST"), budget_per_shard=budget)
     seen: list[float] = []
     stop = time.monotonic() + seconds + 3
@@ -107,9 +107,12 @@ def latency(target, stream: str, budget: float, seconds: float) -> tuple[float, 
     thread = threading.Thread(target=consume, daemon=True)
     thread.start()
     time.sleep(1.5)  # the reader has its LATEST iterators
-    runners = [Runner(Unicorn("Latency", random.Random(3)), 0.1, None)]
+    # 20 unicorns at 1 Hz, their ticks spread over the second as in any herd: records arrive at every phase
+    # of the reader's polling (one unicorn at 10 Hz would lock to it and measure the phase, not the latency).
+    source = random.Random(3)
+    runners = [Runner(Unicorn(f"Latency-{n}", source), 1.0, None) for n in range(20)]
     batcher = Batcher(lean_client(target), stream)
-    Herd(runners, batcher, random.Random(3)).run(seconds)
+    Herd(runners, batcher, source).run(seconds)
     batcher.close()
     thread.join()
     ordered = sorted(seen)

@@ -66,9 +66,11 @@ class Herd:
         # Spread first ticks evenly over one period, in a fixed order: the same seed gives the same herd.
         # A heap of (next tick, position) hands out the due unicorns in O(log n) each.
         due: list[tuple[float, int]] = []
+        count = max(1, len(self.runners))
         for index, runner in enumerate(self.runners):
             if runner.records_left is None or runner.records_left > 0:
-                runner.next_tick = start + runner.period * (index % SLOTS_PER_SECOND) / SLOTS_PER_SECOND
+                slot = (index * SLOTS_PER_SECOND // count) % SLOTS_PER_SECOND  # even over the period, any herd size
+                runner.next_tick = start + runner.period * slot / SLOTS_PER_SECOND
                 due.append((runner.next_tick, index))
         heapq.heapify(due)
         end = None if duration is None else start + duration

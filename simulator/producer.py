@@ -60,7 +60,7 @@ class Batcher:
         rng: random.Random | None = None,
         describe_endpoint: str = "AWS",
         on_sent: Callable[[str], None] | None = None,
-        linger: float = 0.02,
+        linger: float = 0.01,
     ):
         self.client = client
         self._on_sent = on_sent
