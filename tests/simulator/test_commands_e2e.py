@@ -247,3 +247,23 @@ def test_no_credentials_is_one_line(tmp_path):
         assert run.returncode != 0
         assert "no AWS credentials found" in run.stderr
         assert "Traceback" not in run.stderr
+
+
+def test_a_shard_can_be_read_after_a_sequence_number(endpoint, cli):
+    make_stream(endpoint, "e2e-after")
+    kinesis = endpoint.client("kinesis")
+    sample = json.loads(WORKSHOP_SAMPLE)
+    replies = [
+        kinesis.put_record(
+            StreamName="e2e-after", PartitionKey="Shadowfax", Data=json.dumps({**sample, "Distance": n}).encode()
+        )
+        for n in (1, 2, 3)
+    ]
+    shard, first = replies[0]["ShardId"], replies[0]["SequenceNumber"]
+    run = cli(
+        "consume", "--stream", "e2e-after", "--shard", shard, "--from", first, "--format", "jsonl", "--timeout", "3"
+    )
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["Distance"] for line in run.stdout.splitlines()] == [2, 3]
+    unknown = cli("consume", "--stream", "e2e-after", "--shard", "shardId-000000000099", "--timeout", "2")
+    assert unknown.returncode != 0 and "shard 'shardId-000000000099' not found" in unknown.stderr
