@@ -1,5 +1,6 @@
 """`simulate demo` (what `make demo` runs): the whole lab on this machine, until Ctrl+C."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -68,15 +69,14 @@ def demo(
         herd = subprocess.Popen(
             [_tool("simulate"), "fleet", "fleet.yml"], env={**os.environ, "AWS_ENDPOINT_URL": running.url}
         )
+        interrupted = False
         try:
             _wait(seconds, herd)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            if herd.poll() is None:
-                herd.send_signal(signal.SIGINT)  # lets the herd flush what is in flight and sum up
-                try:
-                    herd.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    herd.kill()
+            _stop_herd(herd, interrupted)
     except KeyboardInterrupt:
         console.print("\nstopping ...")
     finally:
@@ -113,6 +113,21 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _stop_herd(herd: subprocess.Popen, interrupted: bool) -> None:
+    """Let the herd flush what is in flight and sum up. Ctrl+C in a terminal reaches the herd too, so after an
+    interrupt give it a moment on its own first: a second SIGINT would cut its flush short."""
+    if herd.poll() is None and interrupted:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            herd.wait(timeout=3)
+    if herd.poll() is None:
+        herd.send_signal(signal.SIGINT)
+    try:
+        herd.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        herd.kill()
+        herd.wait()
 
 
 def _wait(seconds: float | None, herd: subprocess.Popen) -> None:

@@ -5,6 +5,7 @@ consumer (simulator.reader) in the same process, printing what the stream receiv
 """
 
 import json
+import signal
 import sys
 import threading
 import time
@@ -118,9 +119,15 @@ def run_herd(
         batcher.close(timeout=0)
         raise batcher.fatal
     if interrupted:
+        # A second Ctrl+C (a terminal's, then the demo's) must not cut the bounded flush and the summary short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         errors.print("stopping: sending what is still queued ...")
-    # Long enough for an unreachable endpoint to be reported as such rather than as lost records.
-    stats = batcher.close(timeout=batcher.unreachable_after + 5.0)
+    try:
+        # Long enough for an unreachable endpoint to be reported as such rather than as lost records.
+        stats = batcher.close(timeout=batcher.unreachable_after + 5.0)
+    except KeyboardInterrupt:
+        errors.print("stopping now: records still queued are counted as failed")
+        stats = batcher.close(timeout=0)
     if batcher.fatal:
         raise batcher.fatal
     seconds = time.monotonic() - clock_start
