@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError
 
-from simulator.errors import UserError
+from simulator.errors import UserError, no_credentials, stream_not_found
 
 MAX_RECORDS_PER_CALL = 500
 MAX_BYTES_PER_CALL = 5 * 1024 * 1024
@@ -224,10 +224,7 @@ class Batcher:
                 self._fail_fatally(self._explain(code, error), batch)
                 return
         except NoCredentialsError:
-            self._fail_fatally(
-                UserError("no AWS credentials found: set a profile (--profile / AWS_PROFILE) or AWS_ACCESS_KEY_ID"),
-                batch,
-            )
+            self._fail_fatally(no_credentials(), batch)
             return
         except (ConnectionError, BotoCoreError) as error:
             now = time.monotonic()
@@ -292,10 +289,7 @@ class Batcher:
 
     def _explain(self, code: str, error: ClientError) -> UserError:
         if code == "ResourceNotFoundException":
-            return UserError(
-                f"stream {self.stream_name!r} not found at {self._describe_endpoint}: "
-                "create it with `ansible-playbook setup.yml` (or pick another with --stream)"
-            )
+            return stream_not_found(self.stream_name, self._describe_endpoint)
         if code in (
             "AccessDeniedException",
             "UnrecognizedClientException",

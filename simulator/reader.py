@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError, ReadTimeoutError
 
-from simulator.errors import UserError
+from simulator.errors import UserError, no_credentials, stream_not_found
 
 DEFAULT_BUDGET_PER_SHARD = 1.6  # GetRecords calls per second per shard; 3 readers x 1.6 < 5
 GET_RECORDS_LIMIT = 10_000
@@ -155,16 +155,11 @@ class StreamReader:
         try:
             return getattr(self.client, method)(**kwargs)
         except NoCredentialsError:
-            raise UserError(
-                "no AWS credentials found: set a profile (--profile / AWS_PROFILE) or AWS_ACCESS_KEY_ID"
-            ) from None
+            raise no_credentials() from None
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ResourceNotFoundException" and method in ("list_shards", "describe_stream_summary"):
-                raise UserError(
-                    f"stream {self.stream_name!r} not found at {self.describe_endpoint}: "
-                    "create it with `ansible-playbook setup.yml` (or pick another with --stream)"
-                ) from None
+                raise stream_not_found(self.stream_name, self.describe_endpoint) from None
             if code in ("AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"):
                 raise UserError(
                     f"not allowed to read stream {self.stream_name!r} ({code}): check your credentials"

@@ -16,7 +16,7 @@ from rich.table import Table
 from simulator import awsconfig
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream
 from simulator.commands.output import console, reports_user_errors
-from simulator.errors import UserError
+from simulator.errors import UserError, no_credentials, stream_not_found
 
 SERIES = {
     "incoming": ("IncomingRecords",),
@@ -88,7 +88,7 @@ def stats(
         try:
             return chart(stream, fetch(cloudwatch, stream, minutes, period), minutes, period)
         except NoCredentialsError:
-            raise UserError("no AWS credentials found: set a profile (--profile / AWS_PROFILE)") from None
+            raise no_credentials() from None
         except (ClientError, BotoCoreError) as error:
             raise UserError(f"cannot read CloudWatch metrics at {target.describe()}: {error}") from None
 
@@ -96,9 +96,7 @@ def stats(
         kinesis.describe_stream_summary(StreamName=stream)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            raise UserError(
-                f"stream {stream!r} not found at {target.describe()}: create it with `ansible-playbook setup.yml`"
-            ) from None
+            raise stream_not_found(stream, target.describe()) from None
         raise UserError(f"cannot describe stream {stream!r}: {error}") from None
     except (NoCredentialsError, BotoCoreError) as error:
         raise UserError(f"cannot reach Kinesis at {target.describe()}: {error}") from None
