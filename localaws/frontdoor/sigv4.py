@@ -175,7 +175,10 @@ def _signing_key(secret: str, signature: Signature) -> bytes:
 
 
 def _amz_time(signature: Signature, headers: dict[str, str]) -> float | None:
-    for text, layout in ((signature.amz_date, "%Y%m%dT%H%M%SZ"), (headers.get("date", ""), "%a, %d %b %Y %H:%M:%S GMT")):
+    for text, layout in (
+        (signature.amz_date, "%Y%m%dT%H%M%SZ"),
+        (headers.get("date", ""), "%a, %d %b %Y %H:%M:%S GMT"),
+    ):
         try:
             return datetime.strptime(text, layout).replace(tzinfo=UTC).timestamp()
         except ValueError:
@@ -234,9 +237,7 @@ def verify(
                 payload_hash,
             ]
         )
-        string_to_sign = "\n".join(
-            [ALGORITHM, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-        )
+        string_to_sign = "\n".join([ALGORITHM, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()])
         expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
         if hmac.compare_digest(expected, signature.signature):
             return
