@@ -273,6 +273,7 @@ class MetricStore:
     def bucket_count(self) -> int:
         """Aggregates held (seconds and rolled-up minutes): what memory grows with."""
         with self._lock:
+            self._maintain_if_due()
             return sum(
                 len(minute.seconds) if minute.seconds is not None else 1
                 for units in self._metrics.values()
