@@ -9,6 +9,8 @@ members. At most 10 errors are listed, and the count says how many are listed.
 """
 
 import re
+import unicodedata
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -24,11 +26,42 @@ Check = Callable[[Any, str, Errors], None]
 _NOT_NULL = "Member must not be null"
 
 
-def _java_pattern(pattern: str) -> re.Pattern[str] | None:
-    """The model's (Java) regular expression for Python; None if Python cannot read it (not checked then)."""
-    translated = pattern.replace(r"\p{L}", r"[^\W\d_]").replace(r"\p{Z}", r"\s").replace(r"\p{N}", r"\d")
+class _CategoryPattern:
+    """A Java character class with Unicode categories (`[\\p{L}\\p{Z}_.:/=+\\-@]+`), which Python's re
+    cannot read: each character must be in one of the categories or match the rest of the class."""
+
+    def __init__(self, categories: list[str], rest: str, allow_empty: bool):
+        self.categories = tuple(categories)
+        self.rest = re.compile(f"[{rest}]").fullmatch if rest else None
+        self.allow_empty = allow_empty
+
+    def fullmatch(self, text: str) -> bool | None:
+        if not text and not self.allow_empty:
+            return None
+        for char in text:
+            if unicodedata.category(char).startswith(self.categories):
+                continue
+            if self.rest is None or self.rest(char) is None:
+                return None
+        return True
+
+
+_CATEGORY_CLASS = re.compile(r"\[((?:[^\]\\]|\\.)*\\p\{\w+\}(?:[^\]\\]|\\.)*)\]([+*])")
+_CATEGORY = re.compile(r"\\p\{(\w+)\}")
+
+
+def _java_pattern(pattern: str) -> Any:
+    """The model's (Java) regular expression for Python: an object with `fullmatch`, or None if Python cannot
+    read it (then it is not checked)."""
     try:
-        return re.compile(translated)
+        category_class = _CATEGORY_CLASS.fullmatch(pattern)
+        if category_class:
+            body = category_class.group(1)
+            rest = _CATEGORY.sub("", body)
+            return _CategoryPattern(_CATEGORY.findall(body), rest, category_class.group(2) == "*")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(pattern)
     except re.error:
         return None
 
