@@ -1,0 +1,363 @@
+"""Writing and reading records: PutRecord, PutRecords, GetShardIterator, GetRecords."""
+
+import hashlib
+from typing import Any
+
+from localaws.context import RequestContext
+from localaws.errors import AwsError
+from localaws.kinesis.core import Core
+from localaws.kinesis.iterators import Position
+from localaws.kinesis.limits import MIB, ShardLimits
+from localaws.kinesis.messages import (
+    INVALID_ITERATOR,
+    could_not_find_shard,
+    invalid_argument,
+    iterator_expired,
+    rate_exceeded,
+    shard_not_found,
+    stream_not_found,
+    throughput_exceeded,
+)
+from localaws.kinesis.model import MAX_HASH_KEY, Shard, Stream
+from localaws.kinesis.resolve import caller_account, parse_stream_arn, stream_arn, stream_ref
+from localaws.kinesis.sequence import decode, shard_id, shard_index
+
+ITERATOR_LIFETIME_SECONDS = 300
+DEFAULT_GET_RECORDS_LIMIT = 10_000
+GET_RECORDS_MAX_BYTES = 10 * MIB
+# Today's PutRecords documentation (botocore's model): up to 10 MiB for the whole request, partition keys included.
+PUT_RECORDS_MAX_BYTES = 10 * MIB
+INTERNAL_FAILURE_MESSAGE = "Internal service failure."
+
+
+def _hash_key(partition_key: str, explicit: str | None) -> int:
+    if explicit is not None:
+        value = int(explicit)
+        if value > MAX_HASH_KEY:
+            raise invalid_argument(
+                "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+                f"Specified value was {explicit}"
+            )
+        return value
+    return int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
+
+
+def _too_big(where: str, size: int, limit: int) -> AwsError:
+    return AwsError(
+        "ValidationException",
+        f"1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim={size} cap={size}]' at '{where}' "
+        f"failed to satisfy constraint: Member must have length less than or equal to {limit}",
+    )
+
+
+def _writable(stream: Stream) -> None:
+    # A stream still CREATING has no shards to write to: AWS answers as if it did not exist yet.
+    if not stream.shards_visible:
+        raise stream_not_found(stream.name, stream.account_id)
+
+
+def _limits(core: Core, shard: Shard) -> ShardLimits:
+    if shard.limits is None:
+        shard.limits = ShardLimits(core.monotonic)
+    return shard.limits
+
+
+def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    data: bytes = params["Data"]
+    partition_key: str = params["PartitionKey"]
+    hash_key = _hash_key(partition_key, params.get("ExplicitHashKey"))
+    size = len(data) + len(partition_key.encode())
+    settings = core.settings
+    now = core.now()
+    with core.held(ctx, params, now) as stream:
+        ordering = params.get("SequenceNumberForOrdering")
+        if ordering is not None and decode(ordering) is None:
+            raise invalid_argument(
+                f"ExclusiveMinimumSequenceNumber {ordering} used in PutRecord on stream {stream.name} under account "
+                f"{stream.account_id} is invalid."
+            )
+        _writable(stream)
+        limit = stream.max_record_size_kib * 1024
+        if size > limit:
+            raise _too_big("data", size, limit)
+        shard = stream.route(hash_key)
+        limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
+        if core.faults.chance(settings.inject_throttle) or (limited and not _limits(core, shard).admit_write(size)):
+            raise throughput_exceeded(shard.id, stream.name, stream.account_id)
+        stream.counter += 1
+        record = shard.log.append(stream.counter, now, data, partition_key, stream.encryption_type == "KMS")
+        sequence = shard.record_sequence_number(record.index, record.arrival)
+        stream.trim_shard(shard, now, settings.max_records_per_shard)
+        stream.trim_all(now, core.monotonic(), settings.max_records_per_shard)
+        encrypted = record.encrypted
+    core.publish(
+        stream,
+        {
+            "IncomingRecords": (1, "Count"),
+            "IncomingBytes": (size, "Bytes"),
+            "PutRecord.Success": (1, "Count"),
+            "PutRecord.Bytes": (size, "Bytes"),
+        },
+        now,
+    )
+    reply = {"ShardId": shard.id, "SequenceNumber": sequence}
+    if encrypted:
+        reply["EncryptionType"] = "KMS"
+    return reply
+
+
+def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = params["Records"]
+    hash_keys = [_hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
+    sizes = [len(entry["Data"]) + len(entry["PartitionKey"].encode()) for entry in entries]
+    total = sum(sizes)
+    if total > PUT_RECORDS_MAX_BYTES:
+        raise invalid_argument(f"Records size exceeds {PUT_RECORDS_MAX_BYTES // MIB} MB limit")
+    settings = core.settings
+    now = core.now()
+    results: list[dict[str, Any]] = []
+    with core.held(ctx, params, now) as stream:
+        _writable(stream)
+        limit = stream.max_record_size_kib * 1024
+        for position, size in enumerate(sizes, 1):
+            if size > limit:
+                raise _too_big(f"records.{position}.member.data", size, limit)
+        routes = [stream.route(hash_key) for hash_key in hash_keys]
+        failures: list[dict[str, str] | None] = [None] * len(entries)
+        limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
+        failing = settings.inject_put_failures
+        if limited or failing > 0:
+            for slot, shard in enumerate(routes):
+                code = core.faults.entry_failure(failing)
+                if code is None and limited and not _limits(core, shard).admit_write(sizes[slot]):
+                    code = "ProvisionedThroughputExceededException"
+                if code == "InternalFailure":
+                    failures[slot] = {"ErrorCode": code, "ErrorMessage": INTERNAL_FAILURE_MESSAGE}
+                elif code is not None:
+                    failures[slot] = {
+                        "ErrorCode": code,
+                        "ErrorMessage": rate_exceeded(shard.id, stream.name, stream.account_id),
+                    }
+        # A batch's records are numbered shard by shard, each shard's in request order (as AWS numbers them).
+        first = routes[0]
+        order = (
+            range(len(entries))
+            if all(shard is first for shard in routes)
+            else sorted(range(len(entries)), key=lambda slot: routes[slot].index)
+        )
+        encrypted = stream.encryption_type == "KMS"
+        numbers: list[str | None] = [None] * len(entries)
+        touched: set[Shard] = set()
+        for slot in order:
+            if failures[slot] is not None:
+                continue
+            shard = routes[slot]
+            entry = entries[slot]
+            stream.counter += 1
+            record = shard.log.append(stream.counter, now, entry["Data"], entry["PartitionKey"], encrypted)
+            numbers[slot] = shard.record_sequence_number(record.index, record.arrival)
+            touched.add(shard)
+        for shard in touched:
+            stream.trim_shard(shard, now, settings.max_records_per_shard)
+        stream.trim_all(now, core.monotonic(), settings.max_records_per_shard)
+    stored_bytes = 0
+    for slot, number in enumerate(numbers):
+        failure = failures[slot]
+        if failure is not None:
+            results.append(failure)
+        else:
+            results.append({"SequenceNumber": number, "ShardId": routes[slot].id})
+            stored_bytes += sizes[slot]
+    failed = sum(1 for failure in failures if failure is not None)
+    succeeded = len(entries) - failed
+    core.publish(
+        stream,
+        {
+            "IncomingRecords": (succeeded, "Count"),
+            "IncomingBytes": (stored_bytes, "Bytes"),
+            "PutRecords.TotalRecords": (len(entries), "Count"),
+            "PutRecords.SuccessfulRecords": (succeeded, "Count"),
+            "PutRecords.FailedRecords": (failed, "Count"),
+            "PutRecords.Bytes": (stored_bytes, "Bytes"),
+            "PutRecords.Success": (1, "Count"),
+        },
+        now,
+    )
+    reply: dict[str, Any] = {"FailedRecordCount": failed, "Records": results}
+    if encrypted:
+        reply["EncryptionType"] = "KMS"
+    return reply
+
+
+_NEEDS_NUMBER = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+
+
+def _check_iterator_arguments(kind: str, number: str | None, timestamp: float | None, now: float) -> None:
+    if kind in _NEEDS_NUMBER and number is None:
+        raise invalid_argument(
+            "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+            "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+            f"Request specified {kind} and no StartingSequenceNumber."
+        )
+    if kind not in _NEEDS_NUMBER and number is not None:
+        raise invalid_argument(
+            "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+            "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+            f"Request specified {kind} and also a StartingSequenceNumber."
+        )
+    if kind == "AT_TIMESTAMP":
+        if timestamp is None:
+            raise invalid_argument(
+                "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+                "Current request has no timestamp parameter."
+            )
+        if timestamp > now:
+            raise invalid_argument(
+                "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+                f"timestampInMillis: {int(timestamp * 1000)}, currentTimestampInMillis: {int(now * 1000)}"
+            )
+
+
+def _start_position(stream: Stream, shard: Shard, kind: str, number: str | None, timestamp: float | None) -> int:
+    """The index of the last record before where the iterator starts reading."""
+    if kind == "TRIM_HORIZON":
+        return -1
+    if kind == "LATEST":
+        return stream.counter if shard.is_open else shard.log.last_index
+    if kind == "AT_TIMESTAMP":
+        assert timestamp is not None
+        log = shard.log
+        slot = log.position_at_time(timestamp)
+        return log.at(slot).index - 1 if slot < log.end() else stream.counter
+    assert number is not None
+    decoded = decode(number)
+    if decoded is None:
+        raise invalid_argument(
+            f"StartingSequenceNumber {number} used in GetShardIterator on shard {shard.id} in stream {stream.name} "
+            f"under account {stream.account_id} is invalid."
+        )
+    if decoded.shard_index != shard.index:
+        raise invalid_argument(
+            f"Invalid StartingSequenceNumber. It encodes {shard_id(decoded.shard_index)}, while it was used in a call "
+            f"to a shard with {shard.id}"
+        )
+    return decoded.index - 1 if kind == "AT_SEQUENCE_NUMBER" else decoded.index
+
+
+def get_shard_iterator(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    ref = stream_ref(ctx, params)
+    assert ref is not None
+    index = shard_index(params["ShardId"])
+    if index is None:
+        raise could_not_find_shard(params["ShardId"], ref.name, ref.account_id)
+    kind = params["ShardIteratorType"]
+    number = params.get("StartingSequenceNumber")
+    timestamp = params.get("Timestamp")
+    now = core.now()
+    stream = core.region_of(ref).get(ref.name, now)
+    if stream is None:
+        raise shard_not_found(shard_id(index), ref.name, ref.account_id)
+    with stream.lock:
+        stream.settle(now)
+        shard = stream.shard(index) if stream.shards_visible else None
+        if shard is None or stream.gone(now):
+            raise shard_not_found(shard_id(index), ref.name, ref.account_id)
+        _check_iterator_arguments(kind, number, timestamp, now)
+        stream.trim_shard(shard, now, core.settings.max_records_per_shard)
+        position = _start_position(stream, shard, kind, number, timestamp)
+        created_at = stream.created_at
+    where = Position(ref.account_id, ref.region, ref.name, created_at, index, position, now)
+    return {"ShardIterator": core.codec.seal(where)}
+
+
+def iterator_position(core: Core, ctx: RequestContext, params: dict[str, Any]) -> Position:
+    """The verified position of a GetRecords request's iterator: the one resolver of what it reads (authorization
+    uses it too). A StreamARN given beside it must name the iterator's stream."""
+    where = core.codec.open(params["ShardIterator"])
+    if where is None:
+        raise invalid_argument(INVALID_ITERATOR)
+    arn = stream_arn(where.account_id, where.region, where.stream_name)
+    if where.account_id != caller_account(ctx) or where.region != ctx.region:
+        parse_stream_arn(ctx, arn)  # refuses as for a StreamARN of another account or region
+    given = params.get("StreamARN")
+    if given and given != arn:
+        raise invalid_argument(f"StreamARN {given} is not the stream of the given ShardIterator.")  # wording ours
+    return where
+
+
+def _child_shards(stream: Stream, shard: Shard) -> list[dict[str, Any]]:
+    children = [each for each in stream.shards if shard.id in (each.parent, each.adjacent_parent)]
+    return [
+        {
+            "ShardId": child.id,
+            "ParentShards": [parent for parent in (child.parent, child.adjacent_parent) if parent],
+            "HashKeyRange": {"StartingHashKey": str(child.start), "EndingHashKey": str(child.end)},
+        }
+        for child in children
+    ]
+
+
+def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    where = iterator_position(core, ctx, params)
+    now = core.now()
+    if now - where.issued_at > ITERATOR_LIFETIME_SECONDS:
+        raise iterator_expired(where.issued_at, now)
+    limit = params.get("Limit") or DEFAULT_GET_RECORDS_LIMIT
+    settings = core.settings
+    stream = core.registry.region(where.account_id, where.region).get(where.stream_name, now)
+    missing = shard_not_found(shard_id(where.shard_index), where.stream_name, where.account_id)
+    if stream is None or stream.created_at != where.stream_created_at:
+        raise missing
+    with stream.lock:
+        stream.settle(now)
+        shard = stream.shard(where.shard_index)
+        if shard is None or stream.gone(now):
+            raise missing
+        limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
+        if core.faults.chance(settings.inject_throttle) or (limited and not _limits(core, shard).admit_read()):
+            raise throughput_exceeded(shard.id, stream.name, stream.account_id)
+        stream.trim_shard(shard, now, settings.max_records_per_shard)
+        log = shard.log
+        slot = log.position_after(where.position)
+        found = log.read(slot, limit)
+        records: list[dict[str, Any]] = []
+        read_bytes = 0
+        for record in found:
+            size = len(record.data) + len(record.partition_key)
+            if records and read_bytes + size > GET_RECORDS_MAX_BYTES:
+                break
+            read_bytes += size
+            item: dict[str, Any] = {
+                "SequenceNumber": shard.record_sequence_number(record.index, record.arrival),
+                "ApproximateArrivalTimestamp": record.arrival,
+                "Data": record.data,
+                "PartitionKey": record.partition_key,
+            }
+            if record.encrypted:
+                item["EncryptionType"] = "KMS"
+            records.append(item)
+        next_slot = max(slot, log.end() - len(log)) + len(records)
+        last = found[len(records) - 1].index if records else where.position
+        remaining = next_slot < log.end()
+        behind = int(max(0.0, now - log.at(next_slot).arrival) * 1000) if remaining else 0
+        reply: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}
+        if shard.is_open or remaining:
+            moved = Position(
+                where.account_id, where.region, where.stream_name, where.stream_created_at, shard.index, last, now
+            )
+            reply["NextShardIterator"] = core.codec.seal(moved)
+        else:
+            reply["ChildShards"] = _child_shards(stream, shard)
+        if limited:
+            _limits(core, shard).charge_read(read_bytes)
+    core.publish(
+        stream,
+        {
+            "GetRecords.Success": (1, "Count"),
+            "GetRecords.Records": (len(records), "Count"),
+            "GetRecords.Bytes": (read_bytes, "Bytes"),
+            "GetRecords.IteratorAgeMilliseconds": (behind, "Milliseconds"),
+        },
+        now,
+    )
+    return reply
