@@ -5,6 +5,7 @@ forms these tests use. (No tests here; the real IamView/Authorizer are exercised
 import fnmatch
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,16 +245,16 @@ class World:
         return self.cognito.call(ctx, params)
 
 
-def make_world(state_dir: Any, view: Any = None, judge: Any = None) -> World:
-    """STS and Cognito Identity sharing one runtime and session store; IAM from moto (call inside mock_aws)."""
+def make_world(state_dir: Any, iam: Callable[[Runtime], tuple[Any, Any]] | None = None) -> World:
+    """STS and Cognito Identity sharing one runtime and session store; IAM from moto (call inside mock_aws):
+    `iam(runtime)` makes the (IamView, Authorizer) pair, the stand-ins by default."""
     from localaws.cognito_identity import CognitoIdentityService
     from localaws.settings import Settings
     from localaws.sts import SessionStore, StsService
 
     runtime = Runtime(Settings(state_dir=state_dir, accounts=[ACCOUNT_A, ACCOUNT_B]))
     sessions = SessionStore()
-    view = view or MotoRoleView()
-    judge = judge or FakeTrustJudge()
+    view, judge = iam(runtime) if iam else (MotoRoleView(), FakeTrustJudge())
     return World(
         runtime=runtime,
         sessions=sessions,
