@@ -99,7 +99,8 @@ def test_bad_sequence_number_for_ordering_is_refused(kinesis, hex_number):
     error = kinesis.error("PutRecord", StreamName="three", PartitionKey="a", Data=b"", SequenceNumberForOrdering=number)
     assert (error.code, error.message) == (
         "InvalidArgumentException",
-        f"ExclusiveMinimumSequenceNumber {number} used in PutRecord on stream three under account {ACCOUNT} is invalid.",
+        f"ExclusiveMinimumSequenceNumber {number} used in PutRecord on stream three under account {ACCOUNT} "
+        "is invalid.",
     )
 
 
