@@ -1,9 +1,10 @@
-"""Metric storage: per metric and unit, aggregated buckets, so memory grows with time and never with puts.
+"""Metric storage: per metric and unit, fixed-size minute slots, so memory grows with time and never with puts.
 
-Like CloudWatch, every datapoint is kept at 1-second resolution for HIGH_RESOLUTION_SECONDS (3 hours), then rolled
-up into its minute (percentiles go with the seconds), and the minutes are dropped after the retention period (15
-days by default). Kinesis's own metrics are 1-minute on AWS; keeping seconds here is what lets `simulate stats
---period 10` draw 10-second bars locally.
+Like CloudWatch, datapoints are kept at 1-second resolution for HIGH_RESOLUTION_SECONDS (3 hours): a recent minute
+is one flat array of (count, sum, minimum, maximum) for each of its 60 seconds, plus the minute's percentile
+histogram. Then the minute is rolled up into one (count, sum, minimum, maximum) and its histogram dropped, and
+rolled-up minutes are dropped after the retention period (15 days by default). Kinesis's own metrics are 1-minute
+on AWS; keeping seconds here is what lets `simulate stats --period 10` draw 10-second bars locally.
 
 Ageing is lazy and runs on the endpoint's clock: a put or a query that finds the clock a minute past the last
 maintenance rolls up and drops what has aged, so a test that moves the clock by days sees the data go.
@@ -11,17 +12,19 @@ maintenance rolls up and drops what has aged, so a test that moves the clock by 
 
 import math
 import threading
-from collections.abc import Iterable
+from array import array
 from typing import NamedTuple
 
 from localaws.clock import Clock
-from localaws.cloudwatch.aggregate import Aggregate
+from localaws.cloudwatch.aggregate import INV_LOG_GAMMA, ZERO_BIN, Aggregate, Histogram, add_to_histogram, bin_of
 
 HIGH_RESOLUTION_SECONDS = 3 * 3600
 DEFAULT_RETENTION_SECONDS = 15 * 24 * 3600
 MAINTENANCE_INTERVAL = 60.0
 
 Dimensions = tuple[tuple[str, str], ...]  # sorted (name, value) pairs: one metric whatever the caller's order
+_ZERO_BIN, _floor, _log = ZERO_BIN, math.floor, math.log
+_EMPTY_SECONDS = array("d", [0.0, 0.0, math.inf, -math.inf] * 60)
 
 
 class MetricId(NamedTuple):
@@ -33,22 +36,54 @@ class MetricId(NamedTuple):
 
 
 class _Minute:
-    """One minute of a series: its seconds while they are recent, one rolled-up aggregate afterwards."""
+    """One minute of one series. Detailed: `cells` holds count, sum, minimum, maximum for each second (4 x 60
+    doubles). Rolled up: `cells` holds them once for the whole minute and `hist` is None."""
 
-    __slots__ = ("rolled", "seconds")
+    __slots__ = ("cells", "detailed", "hist")
 
-    def __init__(self) -> None:
-        self.seconds: dict[int, Aggregate] | None = {}
-        self.rolled: Aggregate | None = None
+    def __init__(self, detailed: bool) -> None:
+        self.detailed = detailed
+        self.cells = array("d", _EMPTY_SECONDS) if detailed else array("d", _EMPTY_SECONDS[:4])
+        self.hist: Histogram | None = {} if detailed else None
+
+    def add(self, offset: int, value: float, count: float) -> None:
+        cells, at = self.cells, offset * 4 if self.detailed else 0
+        cells[at] += count
+        cells[at + 1] += value * count
+        if value < cells[at + 2]:
+            cells[at + 2] = value
+        if value > cells[at + 3]:
+            cells[at + 3] = value
+        hist = self.hist
+        if hist is not None:
+            if value < 0.0:
+                self.hist = None
+            else:
+                index = bin_of(value)
+                hist[index] = hist.get(index, 0.0) + count
+
+    def add_set(self, offset: int, count: float, total: float, low: float, high: float) -> None:
+        """A statistic set: percentiles survive only when it stands for one value (SampleCount 1, or Minimum equal
+        to Maximum), as on CloudWatch."""
+        cells, at = self.cells, offset * 4 if self.detailed else 0
+        cells[at] += count
+        cells[at + 1] += total
+        cells[at + 2] = min(cells[at + 2], low)
+        cells[at + 3] = max(cells[at + 3], high)
+        if self.hist is not None:
+            if low < 0.0 or (count != 1.0 and low != high):
+                self.hist = None
+            else:
+                add_to_histogram(self.hist, low, count)
 
     def roll_up(self) -> None:
-        if self.seconds is None:
+        if not self.detailed:
             return
-        total = self.rolled or Aggregate()
-        for aggregate in self.seconds.values():
-            total.merge(aggregate)
-        total.hist = None
-        self.rolled, self.seconds = total, None
+        cells = self.cells
+        counts = cells[0::4]
+        self.cells = array("d", [math.fsum(counts), math.fsum(cells[1::4]), min(cells[2::4]), max(cells[3::4])])
+        self.detailed = False
+        self.hist = None
 
 
 class _Series:
@@ -93,17 +128,33 @@ class MetricStore:
         timestamp: float,
     ) -> None:
         """Record one datapoint (what CloudWatch's PutMetricData stores). The hot path of every Kinesis put:
-        a plain tuple for the key (a MetricId equals it), one lock, a few dictionary steps."""
+        a plain tuple for the key (a MetricId equals it), one lock, a few dictionary and array steps."""
         if not dimensions:
             key: tuple = (account_id, region, namespace, name, ())
         elif len(dimensions) == 1:
             key = (account_id, region, namespace, name, tuple(dimensions.items()))
         else:
             key = (account_id, region, namespace, name, tuple(sorted(dimensions.items())))
+        second = math.floor(timestamp)
         with self._lock:
-            aggregate = self._bucket(key, unit, timestamp)
-            if aggregate is not None:
-                aggregate.add(value)
+            minute = self._minute(key, unit, second)
+            if minute is None:
+                return
+            # _Minute.add inlined: this runs for every metric of every Kinesis put.
+            cells, at = minute.cells, (second % 60) * 4 if minute.detailed else 0
+            cells[at] += 1.0
+            cells[at + 1] += value
+            if value < cells[at + 2]:
+                cells[at + 2] = value
+            if value > cells[at + 3]:
+                cells[at + 3] = value
+            hist = minute.hist
+            if hist is not None:
+                if value < 0.0:
+                    minute.hist = None
+                else:
+                    index = _ZERO_BIN if value == 0.0 else _floor(_log(value) * INV_LOG_GAMMA)
+                    hist[index] = hist.get(index, 0.0) + 1.0
 
     def put_values(
         self,
@@ -114,15 +165,16 @@ class MetricStore:
         dimensions: dict[str, str],
         unit: str,
         timestamp: float,
-        values: tuple[tuple[float, float], ...] | list[tuple[float, float]],
+        values: list[tuple[float, float]],
     ) -> None:
         """Record (value, count) pairs of one timestamp (PutMetricData's Values and Counts)."""
-        metric = MetricId(account_id, region, namespace, name, dimensions_key(dimensions))
+        key = MetricId(account_id, region, namespace, name, dimensions_key(dimensions))
+        second = math.floor(timestamp)
         with self._lock:
-            aggregate = self._bucket(metric, unit, timestamp)
-            if aggregate is not None:
+            minute = self._minute(key, unit, second)
+            if minute is not None:
                 for value, count in values:
-                    aggregate.add(value, count)
+                    minute.add(second % 60, value, count)
 
     def put_statistics(
         self,
@@ -139,19 +191,19 @@ class MetricStore:
         maximum: float,
     ) -> None:
         """Record a statistic set (PutMetricData's StatisticValues)."""
-        metric = MetricId(account_id, region, namespace, name, dimensions_key(dimensions))
+        key = MetricId(account_id, region, namespace, name, dimensions_key(dimensions))
+        second = math.floor(timestamp)
         with self._lock:
-            aggregate = self._bucket(metric, unit, timestamp)
-            if aggregate is not None:
-                aggregate.add_set(sample_count, total, minimum, maximum)
+            minute = self._minute(key, unit, second)
+            if minute is not None:
+                minute.add_set(second % 60, sample_count, total, minimum, maximum)
 
-    def _bucket(self, metric: tuple, unit: str, timestamp: float) -> Aggregate | None:
-        """The aggregate a datapoint of `timestamp` adds to (made if new); None when it is older than retention.
+    def _minute(self, metric: tuple, unit: str, second: int) -> _Minute | None:
+        """The minute slot a datapoint of `second` goes to (made if new); None when it is older than retention.
         Called with the lock held."""
         now = self.clock.time()
         if now >= self._next_maintenance:
             self._maintain(now)
-        second = math.floor(timestamp)
         if second + 1 <= now - self.retention_seconds:
             return None
         units = self._metrics.get(metric)
@@ -164,28 +216,20 @@ class MetricStore:
         minute_key = second // 60
         minute = series.minutes.get(minute_key)
         if minute is None:
-            minute = series.minutes[minute_key] = _Minute()
+            # A late datapoint for a minute already past high resolution starts it rolled up.
+            detailed = (minute_key + 1) * 60 > now - HIGH_RESOLUTION_SECONDS
+            minute = series.minutes[minute_key] = _Minute(detailed)
+            if detailed:
+                series.detailed[minute_key] = None
             if minute_key < series.oldest:
                 series.oldest = minute_key
-            if (minute_key + 1) * 60 <= now - HIGH_RESOLUTION_SECONDS:
-                minute.seconds, minute.rolled = None, Aggregate()
-            else:
-                series.detailed[minute_key] = None
-        if minute.seconds is None:
-            # A late datapoint for a minute already rolled up joins the minute (its percentile detail is lost).
-            assert minute.rolled is not None
-            minute.rolled.hist = None
-            return minute.rolled
-        aggregate = minute.seconds.get(second)
-        if aggregate is None:
-            aggregate = minute.seconds[second] = Aggregate()
-        return aggregate
+        return minute
 
     # --- ageing -------------------------------------------------------------------------------------------------
 
     def _maintain(self, now: float) -> None:
-        """Roll up seconds older than 3 hours into their minutes and drop minutes older than retention. Called with
-        the lock held, at most once a minute of clock time."""
+        """Roll up minutes older than 3 hours and drop minutes older than retention. Called with the lock held, at
+        most once a minute of clock time."""
         self._next_maintenance = now + MAINTENANCE_INTERVAL
         roll_before = math.floor((now - HIGH_RESOLUTION_SECONDS) / 60)  # minutes ending at or before this
         drop_before = math.floor((now - self.retention_seconds) / 60)
@@ -232,33 +276,8 @@ class MetricStore:
             for name in chosen:
                 series = units.get(name)
                 if series is not None:
-                    result[name] = self._series_buckets(series, start, end, period, kept_from)
+                    result[name] = _series_buckets(series, start, end, period, kept_from)
             return result
-
-    @staticmethod
-    def _series_buckets(series: _Series, start: int, end: float, period: int, kept_from: float) -> dict[int, Aggregate]:
-        out: dict[int, Aggregate] = {}
-        first_minute, last_minute = start // 60, math.ceil(end / 60)
-        for minute_key, minute in series.minutes.items():
-            if minute_key < first_minute or minute_key > last_minute or (minute_key + 1) * 60 <= kept_from:
-                continue
-            parts: Iterable[tuple[int, Aggregate]]
-            if minute.seconds is not None:
-                parts = minute.seconds.items()
-            elif minute.rolled is not None:
-                parts = ((minute_key * 60, minute.rolled),)
-            else:
-                continue
-            for second, aggregate in parts:
-                if second < start or second >= end:
-                    continue
-                index = (second - start) // period
-                bucket = out.get(index)
-                if bucket is None:
-                    out[index] = aggregate.copy()
-                else:
-                    bucket.merge(aggregate)
-        return out
 
     def metrics(self) -> list[tuple[MetricId, float]]:
         """Every metric held, with the clock time of its latest put (any unit)."""
@@ -270,13 +289,61 @@ class MetricStore:
 
     # --- for tests and the control API ---------------------------------------------------------------------------
 
-    def bucket_count(self) -> int:
-        """Aggregates held (seconds and rolled-up minutes): what memory grows with."""
+    def footprint(self) -> tuple[int, int]:
+        """(minute slots held, of which still detailed): what memory grows with, one fixed-size slot per metric,
+        unit and minute with data."""
         with self._lock:
             self._maintain_if_due()
-            return sum(
-                len(minute.seconds) if minute.seconds is not None else 1
-                for units in self._metrics.values()
-                for series in units.values()
-                for minute in series.minutes.values()
-            )
+            slots = detailed = 0
+            for units in self._metrics.values():
+                for series in units.values():
+                    slots += len(series.minutes)
+                    detailed += len(series.detailed)
+            return slots, detailed
+
+
+def _series_buckets(series: _Series, start: int, end: float, period: int, kept_from: float) -> dict[int, Aggregate]:
+    out: dict[int, Aggregate] = {}
+    first_minute, last_minute = start // 60, math.floor(end / 60)
+    if last_minute - first_minute < len(series.minutes):
+        chosen = [(key, series.minutes.get(key)) for key in range(first_minute, last_minute + 1)]
+    else:
+        chosen = [(key, minute) for key, minute in series.minutes.items() if first_minute <= key <= last_minute]
+    for minute_key, minute in chosen:
+        base = minute_key * 60
+        if minute is None or base + 60 <= kept_from:
+            continue
+        cells = minute.cells
+        if not minute.detailed:
+            if start <= base < end:
+                bucket = _bucket(out, (base - start) // period)
+                bucket.absorb(cells[0], cells[1], cells[2], cells[3])
+                bucket.hist = None
+            continue
+        # The minute's histogram goes with its data only when all of that data fell in one bucket.
+        touched: set[int] = set()
+        excluded = False
+        for offset in range(60):
+            at = offset * 4
+            if not cells[at]:
+                continue
+            second = base + offset
+            if second < start or second >= end:
+                excluded = True
+                continue
+            index = (second - start) // period
+            touched.add(index)
+            _bucket(out, index).absorb(cells[at], cells[at + 1], cells[at + 2], cells[at + 3])
+        if len(touched) == 1 and not excluded:
+            out[touched.pop()].absorb_hist(minute.hist)
+        else:
+            for index in touched:
+                out[index].hist = None
+    return out
+
+
+def _bucket(out: dict[int, Aggregate], index: int) -> Aggregate:
+    bucket = out.get(index)
+    if bucket is None:
+        bucket = out[index] = Aggregate()
+    return bucket

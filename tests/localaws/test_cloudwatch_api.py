@@ -129,7 +129,7 @@ def test_a_refused_put_stores_nothing(cw):
         MetricData=[{"MetricName": "Rides", "Value": 1.0, "Timestamp": at}, {"MetricName": "Rides", "Timestamp": at}],
     )
     assert code == "MissingParameter"
-    assert cw.store.bucket_count() == 0
+    assert cw.store.footprint() == (0, 0)
 
 
 @pytest.mark.parametrize(

@@ -29,28 +29,20 @@ def test_the_store_is_a_metrics_sink():
     assert callable(sink.put)
 
 
-def test_a_million_puts_in_one_second_are_one_bucket():
-    clock = Clock()
-    store = MetricStore(clock)
-    moment = minute_start(clock) + 0.25
-    for n in range(1_000_000):
-        put(store, float(n % 7), moment)
-    assert store.bucket_count() == 1
-    (bucket,) = store.buckets(INCOMING, "Count", int(moment), moment + 1, 1)["Count"].values()
-    assert bucket.count == 1_000_000
-    assert bucket.total == sum(n % 7 for n in range(1_000_000))
-    assert (bucket.low, bucket.high) == (0.0, 6.0)
-
-
-def test_a_minute_of_puts_holds_at_most_one_bucket_a_second():
+def test_a_million_puts_in_one_minute_are_one_fixed_size_slot():
     clock = Clock()
     store = MetricStore(clock)
     start = minute_start(clock) - 60
-    for n in range(60_000):
-        put(store, 1.0, start + n / 1000)
-    assert store.bucket_count() == 60
-    buckets = store.buckets(INCOMING, None, start, start + 60, 60)
-    assert buckets["Count"][0].total == 60_000
+    for n in range(1_000_000):
+        put(store, float(n % 7), start + (n % 60_000) / 1000)
+    assert store.footprint() == (1, 1)
+    (minute,) = store.buckets(INCOMING, "Count", start, start + 60, 60)["Count"].values()
+    assert minute.count == 1_000_000
+    assert minute.total == sum(n % 7 for n in range(1_000_000))
+    assert (minute.low, minute.high) == (0.0, 6.0)
+    seconds = store.buckets(INCOMING, "Count", start, start + 60, 1)["Count"]
+    assert sorted(seconds) == list(range(60))
+    assert sum(bucket.count for bucket in seconds.values()) == 1_000_000
 
 
 def test_dimension_order_does_not_make_another_metric():
@@ -61,7 +53,7 @@ def test_dimension_order_does_not_make_another_metric():
     assert [metric for metric, _ in store.metrics()] == [
         MetricId(ACCOUNT, REGION, "Lab", "Rides", (("A", "1"), ("B", "2")))
     ]
-    assert store.bucket_count() == 1
+    assert store.footprint() == (1, 1)
 
 
 def test_units_are_kept_apart():
@@ -82,10 +74,12 @@ def test_seconds_roll_up_into_minutes_after_three_hours():
     start = minute_start(clock)
     for second in range(60):
         put(store, float(second), start + second)
-    assert store.bucket_count() == 60
+    assert store.footprint() == (1, 1)
     clock.advance(HIGH_RESOLUTION_SECONDS + 120)
     put(store, 1.0, clock.time())  # any put (or query) ages the store
-    assert store.bucket_count() == 1 + 1
+    assert store.footprint() == (2, 1)
+    # The rolled-up minute answers per minute only: its seconds are gone, as CloudWatch's high resolution.
+    assert list(store.buckets(INCOMING, "Count", start, start + 60, 1)["Count"]) == [0]
     (minute,) = store.buckets(INCOMING, "Count", start, start + 60, 60)["Count"].values()
     assert (minute.count, minute.total, minute.low, minute.high) == (60, sum(range(60)), 0.0, 59.0)
     assert minute.percentile(50) is None  # percentiles go with the seconds, as CloudWatch's high resolution
@@ -95,10 +89,10 @@ def test_data_older_than_retention_is_dropped_on_the_clock():
     clock = Clock()
     store = MetricStore(clock, retention_seconds=3600)
     put(store, 5.0, clock.time())
-    assert store.bucket_count() == 1
+    assert store.footprint() == (1, 1)
     clock.advance(3600 + 61)
     assert store.metrics() == []
-    assert store.bucket_count() == 0
+    assert store.footprint() == (0, 0)
 
 
 def test_retention_defaults_to_fifteen_days():
@@ -106,16 +100,16 @@ def test_retention_defaults_to_fifteen_days():
     store = MetricStore(clock)
     put(store, 5.0, clock.time())
     clock.advance(14 * 86_400)
-    assert store.bucket_count() == 1
+    assert store.footprint() == (1, 0)
     clock.advance(86_400 + 120)
-    assert store.bucket_count() == 0
+    assert store.footprint() == (0, 0)
 
 
 def test_a_datapoint_already_past_retention_is_not_stored():
     clock = Clock()
     store = MetricStore(clock, retention_seconds=600)
     put(store, 1.0, clock.time() - 3600)
-    assert store.bucket_count() == 0
+    assert store.footprint() == (0, 0)
 
 
 def test_a_late_datapoint_for_a_rolled_up_minute_joins_the_minute():
@@ -124,7 +118,7 @@ def test_a_late_datapoint_for_a_rolled_up_minute_joins_the_minute():
     old = minute_start(clock) - HIGH_RESOLUTION_SECONDS - 600
     put(store, 2.0, old + 5)
     put(store, 3.0, old + 7)
-    assert store.bucket_count() == 1
+    assert store.footprint() == (1, 0)
     (minute,) = store.buckets(INCOMING, "Count", old, old + 60, 60)["Count"].values()
     assert minute.total == 5.0
 
@@ -154,6 +148,23 @@ def test_percentiles_of_equal_values_are_exact():
         put(store, 123.0, moment)
     (bucket,) = store.buckets(INCOMING, "Count", int(moment), moment + 1, 1)["Count"].values()
     assert bucket.percentile(99) == 123.0
+
+
+def test_percentiles_need_all_of_a_minutes_data_in_one_bucket():
+    clock = Clock()
+    store = MetricStore(clock)
+    start = minute_start(clock) - 60
+    for second in range(0, 60, 5):
+        put(store, float(second), start + second)
+    (minute,) = store.buckets(INCOMING, "Count", start, start + 60, 60)["Count"].values()
+    assert minute.percentile(50) == pytest.approx(25, rel=GAMMA - 1)
+    # The histogram is kept per minute: 10-second buckets of that minute tell every statistic but percentiles.
+    tens = store.buckets(INCOMING, "Count", start, start + 60, 10)["Count"]
+    assert [tens[k].total for k in range(6)] == [0 + 5, 10 + 15, 20 + 25, 30 + 35, 40 + 45, 50 + 55]
+    assert {tens[k].percentile(50) for k in range(6)} == {None}
+    # An EndTime inside the minute cuts its data, so the minute's histogram no longer fits either.
+    (cut,) = store.buckets(INCOMING, "Count", start, start + 30, 60)["Count"].values()
+    assert (cut.total, cut.percentile(50)) == (sum(range(0, 30, 5)), None)
 
 
 def test_no_percentiles_once_a_value_is_negative():
