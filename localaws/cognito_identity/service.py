@@ -8,6 +8,11 @@ find the pool from its id (REGION:UUID) or the identity from its id and act in t
 operation is signed and sees only the caller's account and region: another account's pool is not found.
 
 Logins: see logins.py (no provider token can be verified offline, so every Logins map is refused).
+
+Not implemented (UnknownOperationException): developer-authenticated identities (GetOpenIdTokenForDeveloperIdentity,
+LookupDeveloperIdentity, MergeDeveloperIdentities, UnlinkDeveloperIdentity), UnlinkIdentity, DeleteIdentities and
+the principal tag maps. GetCredentialsForIdentity ignores CustomRoleArn (it only applies to authenticated
+identities with role mappings, which cannot occur here) and does not apply RoleMappings rules.
 """
 
 import re
@@ -33,6 +38,25 @@ from localaws.sts.role_sessions import credentials_answer, session_principal
 from localaws.sts.roles import RoleView, TrustJudge
 from localaws.sts.sessions import SessionStore
 
+IMPLEMENTED = frozenset(
+    {
+        "CreateIdentityPool",
+        "DescribeIdentityPool",
+        "UpdateIdentityPool",
+        "DeleteIdentityPool",
+        "ListIdentityPools",
+        "SetIdentityPoolRoles",
+        "GetIdentityPoolRoles",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+        "GetId",
+        "GetOpenIdToken",
+        "GetCredentialsForIdentity",
+        "ListIdentities",
+        "DescribeIdentity",
+    }
+)
 PUBLIC_OPERATIONS = frozenset({"GetId", "GetOpenIdToken", "GetCredentialsForIdentity", "UnlinkIdentity"})
 # The role session name AWS gives enhanced-flow credentials, and their lifetime.
 ENHANCED_FLOW_SESSION_NAME = "CognitoIdentityCredentials"
@@ -89,10 +113,9 @@ class CognitoIdentityService:
     # --- dispatch --------------------------------------------------------------------------------
 
     def call(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any] | None:
-        handler = getattr(self, "_" + _snake(ctx.operation), None)
-        if handler is None:
+        if ctx.operation not in IMPLEMENTED:
             raise errors.not_implemented(ctx.operation)
-        return handler(ctx, params)
+        return getattr(self, "_" + _snake(ctx.operation))(ctx, params)
 
     # --- pools -----------------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ class StsService:
             raise AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
         requested = _duration_in_range(params.get("DurationSeconds"))
         if role_account(role_arn) is None:
-            raise errors.validation(f"{role_arn} is invalid")
+            raise errors.validation("Request ARN is invalid")
         policy = session_policy(params)
         role = self.view.role(role_arn)
         trust_context: dict[str, Any] = {"sts:RoleSessionName": session_name}

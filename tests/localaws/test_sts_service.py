@@ -217,3 +217,8 @@ def test_get_session_token_refuses_session_credentials(world):
 def test_operations_not_implemented_say_so(world):
     refused = error_of(world.sts_call, signed(world.runtime, "sts", "GetFederationToken", admin(ACCOUNT_A)), Name="x")
     assert (refused.code, refused.status) == ("InvalidAction", 400)
+
+
+def test_a_role_arn_that_is_not_one_is_a_validation_error(world):
+    refused = error_of(assume, world, admin(ACCOUNT_A), "arn:aws:s3:::wildrydes-bucket")
+    assert (refused.code, refused.message, refused.status) == ("ValidationError", "Request ARN is invalid", 400)
