@@ -8,9 +8,10 @@ policies, `accesses_for` names the resources of the IAM and KMS calls forwarded 
 IAM users' access keys into credentials.
 """
 
+from localaws.iam.accesses import accesses_for
 from localaws.iam.authorizer import Authorizer
 from localaws.iam.facts import RoleFacts
 from localaws.iam.keys import IamUserKeys
 from localaws.iam.view import IamView
 
-__all__ = ["Authorizer", "IamUserKeys", "IamView", "RoleFacts"]
+__all__ = ["Authorizer", "IamUserKeys", "IamView", "RoleFacts", "accesses_for"]
