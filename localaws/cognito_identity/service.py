@@ -30,7 +30,7 @@ from localaws.cognito_identity.pools import (
     pool_arn,
 )
 from localaws.cognito_identity.scope_down import UNAUTHENTICATED_SESSION_POLICY
-from localaws.cognito_identity.tokens import PROVIDER, OpenIdClaims, OpenIdTokens
+from localaws.cognito_identity.tokens import PROVIDER, OpenIdTokens, condition_context
 from localaws.context import RequestContext
 from localaws.runtime import Runtime
 from localaws.services import Access
@@ -256,15 +256,13 @@ class CognitoIdentityService:
         with self.pools.lock:
             role_arn = pool.roles.get("authenticated" if authenticated else "unauthenticated")
         role = self.view.role(role_arn) if role_arn else None
-        now = ctx.clock.time()
-        claims = OpenIdClaims(
-            sub=identity.identity_id, aud=pool.pool_id, amr=tuple(_amr(identity)), iat=int(now), exp=int(now)
-        )
+        claims = condition_context(pool.pool_id, _amr(identity), identity.identity_id)
         if role is None or not self.authorizer.trust_allows(
-            role, "sts:AssumeRoleWithWebIdentity", federated=PROVIDER, context=claims.condition_context()
+            role, "sts:AssumeRoleWithWebIdentity", federated=PROVIDER, context=claims
         ):
             raise errors.invalid_pool_configuration()
-        context: dict[str, Any] = {**claims.condition_context(), "aws:FederatedProvider": PROVIDER}
+        now = ctx.clock.time()
+        context: dict[str, Any] = {**claims, "aws:FederatedProvider": PROVIDER}
         if not authenticated:
             context["session_policy"] = UNAUTHENTICATED_SESSION_POLICY
         principal = session_principal(role, ENHANCED_FLOW_SESSION_NAME, context, now)

@@ -34,12 +34,12 @@ class OpenIdClaims:
     exp: int
 
     def condition_context(self) -> dict[str, Any]:
-        """The condition keys a trust or permissions policy can test for a session made from this token."""
-        return {
-            f"{PROVIDER}:aud": self.aud,
-            f"{PROVIDER}:amr": list(self.amr),
-            f"{PROVIDER}:sub": self.sub,
-        }
+        return condition_context(self.aud, list(self.amr), self.sub)
+
+
+def condition_context(pool_id: str, amr: list[str], identity_id: str) -> dict[str, Any]:
+    """The condition keys a trust or permissions policy can test for a Cognito identity's role session."""
+    return {f"{PROVIDER}:aud": pool_id, f"{PROVIDER}:amr": amr, f"{PROVIDER}:sub": identity_id}
 
 
 def _b64url(data: bytes) -> str:
