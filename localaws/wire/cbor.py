@@ -5,6 +5,7 @@ import struct
 from typing import Any, NamedTuple
 
 _MAX_DEPTH = 128
+_MAX_BIGNUM_BYTES = 1024
 _BREAK = object()
 
 
@@ -125,6 +126,11 @@ class _Decoder:
             value = self.item(depth + 1)
             if value is _BREAK:
                 raise CborError("unexpected break")
+            if tag in (2, 3) and type(value) is bytes:  # bignums: numbers like any other
+                if len(value) > _MAX_BIGNUM_BYTES:
+                    raise CborError("bignum too large")
+                magnitude = int.from_bytes(value, "big")
+                return magnitude if tag == 2 else -1 - magnitude
             return Tagged(tag, value)
         # major 7
         if info == 20:
@@ -181,7 +187,14 @@ def _encode(value: Any, out: list[bytes]) -> None:
     elif kind is bool:
         out.append(b"\xf5" if value else b"\xf4")
     elif kind is int:
-        out.append(_head(0, value) if value >= 0 else _head(1, -1 - value))
+        magnitude = value if value >= 0 else -1 - value
+        if magnitude < 0x1_0000_0000_0000_0000:
+            out.append(_head(0 if value >= 0 else 1, magnitude))
+        else:  # a bignum (tag 2 or 3)
+            raw = magnitude.to_bytes((magnitude.bit_length() + 7) // 8, "big")
+            out.append(_head(6, 2 if value >= 0 else 3))
+            out.append(_head(2, len(raw)))
+            out.append(raw)
     elif kind is float:
         out.append(b"\xfb" + struct.pack(">d", value))
     elif value is None:

@@ -31,6 +31,8 @@ _SESSION = botocore.session.get_session()
         2**64 - 1,
         -1,
         -(2**64),
+        2**64,
+        -(2**200),
         1.5,
         -0.0,
         math.inf,
