@@ -4,7 +4,8 @@
 // - what the user typed at the last Start, kept in localStorage per attendee, used only while the
 //   config is the one it was typed against: a new setup (a new pool id...) wins over old typing;
 // - URL parameters for options: attendee, timeout (seconds without a record before a unicorn leaves the
-//   map), trail (points), budget (GetRecords calls/s per shard), tiles (an OpenStreetMap-style URL or "osm").
+//   map), trail (points), budget (GetRecords calls/s per shard), tiles (an OpenStreetMap-style URL or "osm"),
+//   max (unicorns kept on the page at most: the ones silent the longest go first).
 
 export const FIELDS = ["identityPoolId", "unauthRoleArn", "region", "endpoint", "streamName"];
 export const DEFAULT_STREAM = "wildrydes";
@@ -81,6 +82,7 @@ export function options(params, config) {
     timeoutMs: 1000 * positiveNumber(params.get("timeout") ?? config?.unicornTimeoutSeconds, 30),
     trailPoints: Math.round(positiveNumber(params.get("trail") ?? config?.trailPoints, 30)),
     budgetPerShard: positiveNumber(params.get("budget") ?? config?.getRecordsPerSecondPerShard, 1.6),
+    maxUnicorns: Math.max(1, Math.round(positiveNumber(params.get("max") ?? config?.maxUnicorns, 5000))),
     tileUrl: tiles === "osm" ? OSM_TILES : /^https:\/\//.test(tiles || "") ? tiles : "",
     trace: params.get("trace") === "1",
   };

@@ -1,6 +1,7 @@
-// The side list: one row per unicorn on the map, sorted by name, with its vitals. Text only.
+// The side list: one row per unicorn on the map, sorted by (cut) name, with its vitals. Text only.
+// Keyed by the unicorn's key (its whole name): two names alike in their first 200 characters are two rows.
 
-import { el, inTrouble, lowHealth, lowMagic, shortStatusTime, VITALS } from "./vitals.js";
+import { clockText, el, inTrouble, lowHealth, lowMagic, shortStatusTime, VITALS } from "./vitals.js";
 
 // In the list, the time of day only (the popup and the cell's tooltip have the whole StatusTime).
 const COLUMNS = VITALS.map(([key, label, format]) => (key === "time" ? [key, label, shortStatusTime] : [key, label, format]));
@@ -11,22 +12,24 @@ export class ListView {
   constructor(container, { onSelect = () => {} } = {}) {
     this.container = container;
     this.onSelect = onSelect;
-    this.rows = new Map(); // name -> {row, cells}
-    this.order = []; // names, sorted
+    this.rows = new Map(); // key -> {row, cells, label}
+    this.order = []; // keys, sorted by label
   }
 
   upsert(u) {
-    let item = this.rows.get(u.name);
+    let item = this.rows.get(u.key);
     if (!item) {
       item = this.create(u);
-      this.rows.set(u.name, item);
-      this.insertSorted(u.name, item.row);
+      this.rows.set(u.key, item);
+      this.insertSorted(u.key, item);
     }
     for (const [key, , format] of COLUMNS) {
       const text = format(u);
       if (item.cells[key].textContent !== text) item.cells[key].textContent = text;
     }
-    item.cells.time.title = u.statusTime;
+    const clock = clockText(u);
+    item.cells.time.title = clock ? `${u.statusTime} UTC · ${clock}` : `${u.statusTime} UTC`;
+    item.cells.time.classList.toggle("skewed", Boolean(clock));
     const trouble = inTrouble(u);
     if (trouble !== item.trouble) {
       item.trouble = trouble;
@@ -39,7 +42,7 @@ export class ListView {
   create(u) {
     const row = el("li", "unicorn-row");
     row.tabIndex = 0;
-    row.append(el("span", "cell-name", u.name));
+    row.append(el("span", "cell-name", u.label));
     const cells = {};
     for (const [key, label] of COLUMNS) {
       const cell = el("span", `cell-${key}`);
@@ -48,33 +51,42 @@ export class ListView {
       cells[key] = cell;
       row.append(cell);
     }
-    const select = () => this.onSelect(u.name);
+    const select = () => this.onSelect(u.key);
     row.addEventListener("click", select);
     row.addEventListener("keydown", (event) => {
       if (event.key === "Enter") select();
     });
-    return { row, cells, trouble: false };
+    return { row, cells, trouble: false, label: u.label };
   }
 
-  insertSorted(name, row) {
+  /** First index whose label sorts at or after `label` (binary search over the sorted keys). */
+  lowerBound(label) {
     let low = 0;
     let high = this.order.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (collator.compare(this.order[middle], name) < 0) low = middle + 1;
+      if (collator.compare(this.rows.get(this.order[middle]).label, label) < 0) low = middle + 1;
       else high = middle;
     }
-    const before = low < this.order.length ? this.rows.get(this.order[low]).row : null;
-    this.order.splice(low, 0, name);
-    this.container.insertBefore(row, before);
+    return low;
   }
 
-  remove(name) {
-    const item = this.rows.get(name);
+  insertSorted(key, item) {
+    const at = this.lowerBound(item.label);
+    const before = at < this.order.length ? this.rows.get(this.order[at]).row : null;
+    this.order.splice(at, 0, key);
+    this.container.insertBefore(item.row, before);
+  }
+
+  remove(key) {
+    const item = this.rows.get(key);
     if (!item) return;
     item.row.remove();
-    this.rows.delete(name);
-    const index = this.order.indexOf(name);
+    // Search from the label's place: with thousands of rows, indexOf over all of them on every drop adds up.
+    let index = this.lowerBound(item.label);
+    while (index < this.order.length && this.order[index] !== key) index += 1;
+    if (index >= this.order.length) index = this.order.indexOf(key);
     if (index >= 0) this.order.splice(index, 1);
+    this.rows.delete(key);
   }
 }

@@ -30,13 +30,14 @@ const state = {
   listView: null,
   reader: null,
   credentials: null,
-  dirty: new Set(),
+  dirty: new Set(), // keys to draw at the next frame
+  removed: new Set(), // keys dropped for the cap, to take off at the next frame
   renderQueued: false,
   follow: true,
   lastFit: 0,
   newSinceFit: false,
-  received: 0,
-  ignored: 0,
+  received: 0, // records shown (each a unicorn status)
+  skipped: 0, // records that are not a unicorn status: counted, never shown, never thrown on
   lastRecordAt: null,
   trace: null,
 };
@@ -102,13 +103,17 @@ async function boot() {
   if (source === "typed") $("config-note").textContent = "As you last entered it.";
   $("advanced").open = !settings.identityPoolId || Boolean(params.get("advanced"));
 
-  state.herd = new Herd({ timeoutMs: state.options.timeoutMs, trailPoints: state.options.trailPoints });
+  state.herd = new Herd({
+    timeoutMs: state.options.timeoutMs,
+    trailPoints: state.options.trailPoints,
+    maxUnicorns: state.options.maxUnicorns,
+  });
   state.mapView = new MapView($("map"), {
     tileUrl: state.options.tileUrl,
     onUserMove: () => setFollow(false),
   });
-  state.mapView.lastOf = (name) => state.herd.unicorns.get(name);
-  state.listView = new ListView($("unicorn-list"), { onSelect: (name) => state.mapView.open(name) });
+  state.mapView.lastOf = (key) => state.herd.unicorns.get(key);
+  state.listView = new ListView($("unicorn-list"), { onSelect: (key) => state.mapView.open(key) });
   $("fit").addEventListener("click", () => {
     setFollow(true);
     fitHerd(0);
@@ -204,19 +209,35 @@ async function start() {
   updateStatus();
 }
 
+/** The stream's own clock for a record (ApproximateArrivalTimestamp), else this browser's: the skew's reference. */
+function sentAt(item) {
+  const stamp = item.ApproximateArrivalTimestamp;
+  const ms = stamp instanceof Date ? stamp.getTime() : Number(stamp);
+  return Number.isFinite(ms) && ms > 0 ? ms : Date.now();
+}
+
+// Every record is accounted for: shown (a unicorn status) or counted as skipped; none stops the others.
 function onRecords(records) {
   const arrivedAt = performance.now();
   for (const item of records) {
-    const record = decodeRecord(item.Data);
+    const record = decodeRecord(item?.Data);
     if (!record) {
-      state.ignored += 1;
+      state.skipped += 1;
       continue;
     }
-    state.received += 1;
-    const result = state.herd.ingest(record, arrivedAt);
-    if (!result) continue;
-    if (result.isNew) state.newSinceFit = true;
-    state.dirty.add(record.name);
+    try {
+      const result = state.herd.ingest(record, arrivedAt, sentAt(item));
+      state.received += 1;
+      if (result.isNew) state.newSinceFit = true;
+      for (const key of result.evicted) {
+        state.removed.add(key);
+        state.dirty.delete(key);
+      }
+      state.dirty.add(record.key);
+    } catch (error) {
+      state.skipped += 1;
+      console.error("a record could not be shown", error);
+    }
   }
   state.lastRecordAt = arrivedAt;
   queueRender();
@@ -232,19 +253,47 @@ function render() {
   state.renderQueued = false;
   const appliedAt = state.trace ? performance.timeOrigin + performance.now() : 0;
   let outside = false;
-  for (const name of state.dirty) {
-    const u = state.herd.unicorns.get(name);
+  // Dropped first: a unicorn dropped and back within one frame is a new marker.
+  for (const key of state.removed) {
+    state.mapView.remove(key);
+    state.listView.remove(key);
+  }
+  state.removed.clear();
+  for (const key of state.dirty) {
+    const u = state.herd.unicorns.get(key);
     if (!u) continue;
     state.mapView.upsert(u);
     state.listView.upsert(u);
     if (state.follow && !outside && !state.mapView.contains(u)) outside = true;
-    if (state.trace) state.trace.push([u.name, u.statusTime, appliedAt]);
+    if (state.trace) state.trace.push([u.label, u.statusTime, appliedAt]);
   }
   state.dirty.clear();
   if (state.trace && state.trace.length > 200_000) state.trace.splice(0, 100_000);
   if (state.follow && state.newSinceFit) fitHerd(NEW_UNICORN_FIT_MS);
   else if (state.follow && outside) fitHerd(OUTSIDE_FIT_MS);
   $("count").textContent = String(state.herd.size);
+  updateNotices();
+}
+
+// Said once each, and kept up to date: the page shows less than the stream carries, and why.
+function updateNotices() {
+  if (state.herd.dropped > 0) {
+    const max = state.herd.maxUnicorns.toLocaleString("en-US");
+    notice("notice-cap", `showing the ${max} most recent unicorns; older ones were dropped`);
+  }
+  if (state.skipped > 0) {
+    notice("notice-skipped", `skipped records: ${state.skipped.toLocaleString("en-US")} (not unicorn status)`);
+  }
+}
+
+function notice(kind, text) {
+  let box = $("notices").querySelector(`.${kind}`);
+  if (!box) {
+    box = el("p", `notice ${kind}`);
+    $("notices").append(box);
+    $("notices").hidden = false;
+  }
+  if (box.textContent !== text) box.textContent = text;
 }
 
 // Following the herd: a new unicorn is brought into view within a second; one that rides out of view, within
@@ -278,10 +327,11 @@ function setFollow(on) {
 
 function sweep() {
   const gone = state.herd.expire(performance.now());
-  for (const name of gone) {
-    state.mapView.remove(name);
-    state.listView.remove(name);
-    state.dirty.delete(name);
+  for (const key of gone) {
+    state.mapView.remove(key);
+    state.listView.remove(key);
+    state.dirty.delete(key);
+    state.removed.delete(key);
   }
   if (gone.length) $("count").textContent = String(state.herd.size);
 }
@@ -292,7 +342,6 @@ function updateStatus() {
   const shards = [...reader.shards.values()].filter((s) => !s.done).length;
   const behind = Math.max(0, ...Object.values(reader.stats.millisBehind));
   const parts = [`${shards} shard${shards === 1 ? "" : "s"}`, `${state.received} records`];
-  if (state.ignored) parts.push(`${state.ignored} not unicorn records`);
   if (behind > 0) parts.push(`${(behind / 1000).toFixed(1)} s behind`);
   if (reader.stats.throttled) parts.push(`throttled ${reader.stats.throttled}×`);
   $("status").textContent = parts.join(" · ");

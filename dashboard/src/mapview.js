@@ -1,9 +1,10 @@
 // The map: a marker per unicorn (its name beside it) with a capped trail; click for its vitals.
 // Markers and popups are DOM elements built with textContent: record fields are never parsed as HTML.
+// Keyed by the unicorn's key (its whole name); labelled with its cut name.
 
 import L from "leaflet";
 import { addBasemap } from "./basemap.js";
-import { el, inTrouble, lowHealth, lowMagic, VITALS } from "./vitals.js";
+import { clockText, cutNameText, el, inTrouble, lowHealth, lowMagic, VITALS } from "./vitals.js";
 
 // Before any unicorn: the workshop's part of the world (its sample records are near Worcester, MA).
 const START_VIEW = { center: [42.2644, -71.9758], zoom: 8 };
@@ -24,7 +25,7 @@ export class MapView {
       console.warn("basemap not loaded", error);
       return null;
     });
-    this.items = new Map(); // name -> {marker, trail, element, label, popup fields}
+    this.items = new Map(); // key -> {marker, trail, element, popup fields}
     this.fitting = false;
     // The user took the map over (dragged, zoomed): stop following the herd until asked.
     this.map.on("dragstart", () => onUserMove());
@@ -35,11 +36,11 @@ export class MapView {
   }
 
   upsert(u) {
-    let item = this.items.get(u.name);
+    let item = this.items.get(u.key);
     const latlng = [u.latitude, u.longitude];
     if (!item) {
       item = this.create(u, latlng);
-      this.items.set(u.name, item);
+      this.items.set(u.key, item);
     } else {
       item.marker.setLatLng(latlng);
       item.trail.setLatLngs(u.trail);
@@ -55,14 +56,16 @@ export class MapView {
 
   create(u, latlng) {
     const element = el("div", "unicorn");
-    element.append(el("span", "unicorn-dot"), el("span", "unicorn-name", u.name));
+    element.append(el("span", "unicorn-dot"), el("span", "unicorn-name", u.label));
     const marker = L.marker(latlng, {
       icon: L.divIcon({ className: "unicorn-marker", html: element, iconSize: null, iconAnchor: [7, 7] }),
       keyboard: true,
       riseOnHover: true,
     });
     const popup = el("div", "unicorn-popup");
-    popup.append(el("h3", "popup-name", u.name));
+    popup.append(el("h3", "popup-name", u.label));
+    const cut = cutNameText(u);
+    if (cut) popup.append(el("p", "popup-note", cut));
     const list = el("dl");
     const fields = {};
     for (const [key, label] of VITALS) {
@@ -72,6 +75,11 @@ export class MapView {
       fields[key] = value;
     }
     popup.append(list);
+    const clock = el("p", "popup-clock");
+    clock.dataset.field = "skew";
+    clock.hidden = true;
+    popup.append(clock);
+    fields.skew = clock;
     const item = {
       marker,
       element,
@@ -88,10 +96,10 @@ export class MapView {
       }),
     };
     marker.bindPopup(popup, { autoPan: false, minWidth: 240 });
-    marker.on("popupopen", () => this.fillPopup(item, this.lastOf?.(u.name) ?? u));
+    marker.on("popupopen", () => this.fillPopup(item, this.lastOf?.(u.key) ?? u));
     item.trail.addTo(this.map);
     marker.addTo(this.map);
-    marker.getElement()?.setAttribute("aria-label", u.name);
+    marker.getElement()?.setAttribute("aria-label", u.label);
     return item;
   }
 
@@ -99,18 +107,21 @@ export class MapView {
     for (const [key, , format] of VITALS) item.fields[key].textContent = format(u);
     item.fields.health.classList.toggle("low", lowHealth(u));
     item.fields.magic.classList.toggle("low", lowMagic(u));
+    const clock = clockText(u);
+    item.fields.skew.textContent = clock;
+    item.fields.skew.hidden = !clock;
   }
 
-  remove(name) {
-    const item = this.items.get(name);
+  remove(key) {
+    const item = this.items.get(key);
     if (!item) return;
     item.marker.remove();
     item.trail.remove();
-    this.items.delete(name);
+    this.items.delete(key);
   }
 
-  open(name) {
-    const item = this.items.get(name);
+  open(key) {
+    const item = this.items.get(key);
     if (!item) return;
     this.map.panTo(item.marker.getLatLng(), { animate: false });
     item.marker.openPopup();

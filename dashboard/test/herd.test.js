@@ -6,6 +6,8 @@ import { decodeRecord, inTrouble, speedMph } from "../src/record.js";
 
 const record = (name, statusTime, extra = {}) => ({
   name,
+  key: name,
+  label: name,
   statusTime,
   latitude: 42.26,
   longitude: -71.97,
@@ -47,11 +49,13 @@ test("a silent unicorn leaves after the timeout, counted from its last arrival, 
   assert.deepEqual(herd.expire(10_000), ["B"]);
 });
 
-test("an out-of-order record keeps the unicorn alive but does not move it back", () => {
+test("an out-of-order record moves the unicorn all the same (arrival order is the truth) and keeps it alive", () => {
   const herd = new Herd();
   herd.ingest(record("A", "2026-01-01 00:00:05.000", { latitude: 1 }), 0);
-  assert.equal(herd.ingest(record("A", "2026-01-01 00:00:04.000", { latitude: 2 }), 500), null);
-  assert.equal(herd.unicorns.get("A").latitude, 1);
+  const result = herd.ingest(record("A", "2026-01-01 00:00:04.000", { latitude: 2 }), 500);
+  assert.equal(result.isNew, false);
+  assert.equal(herd.unicorns.get("A").latitude, 2);
+  assert.equal(herd.unicorns.get("A").statusTime, "2026-01-01 00:00:04.000");
   assert.equal(herd.unicorns.get("A").arrivedAt, 500);
 });
 

@@ -6,8 +6,9 @@ Each test uses its own unicorn names, so what earlier tests left on the stream n
 
 import json
 import re
+import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from playwright.sync_api import expect
@@ -210,6 +211,137 @@ def admin_kinesis(lab):
         aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
         aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
     )
+
+
+def status_time(when: datetime) -> str:
+    """StatusTime as the producer writes it: UTC, milliseconds."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def unicorn_record(name: str, when: datetime, latitude: float = 42.26, **extra) -> bytes:
+    record = {
+        "Name": name,
+        "StatusTime": status_time(when),
+        "Latitude": latitude,
+        "Longitude": -71.97,
+        "Distance": 175,
+        "MagicPoints": 150,
+        "HealthPoints": 150,
+        **extra,
+    }
+    return json.dumps(record, ensure_ascii=False).encode()
+
+
+def put_records(lab, records: list[tuple[str, bytes]]) -> None:
+    """Write (partition key, data) pairs in order, 500 per PutRecords, as a writer the page cannot trust."""
+    kinesis = admin_kinesis(lab)
+    for start in range(0, len(records), 500):
+        batch = [{"PartitionKey": key, "Data": data} for key, data in records[start : start + 500]]
+        reply = kinesis.put_records(StreamName="wildrydes", Records=batch)
+        assert reply["FailedRecordCount"] == 0, reply
+
+
+def test_a_writer_with_many_random_names_cannot_grow_the_page_past_its_cap(page, lab):
+    start_dashboard_page(page, lab.url(max=50))
+    now = datetime.now(UTC)
+    names = [f"Random-{secrets.token_hex(6)}" for _ in range(400)]
+    put_records(lab, [(name, unicorn_record(name, now)) for name in names])
+    notice = page.locator("#notices .notice-cap")
+    expect(notice).to_have_text("showing the 50 most recent unicorns; older ones were dropped", timeout=15_000)
+    page.wait_for_function("() => window.wildrydes.received >= 400", timeout=15_000)
+    page.wait_for_timeout(500)  # the next frame renders what the last batch changed
+    expect(page.locator(".unicorn-marker")).to_have_count(50)
+    expect(page.locator("#unicorn-list .unicorn-row")).to_have_count(50)
+    expect(page.locator("#count")).to_have_text("50")
+    assert page.evaluate("window.wildrydes.herd.size") == 50
+    # The newest stay; the notice is said once, however many were dropped.
+    expect(marker(page, names[-1])).to_have_count(1)
+    expect(marker(page, names[0])).to_have_count(0)
+    expect(page.locator("#notices .notice-cap")).to_have_count(1)
+    assert page.page_errors == []
+
+
+def test_two_long_names_sharing_their_first_200_characters_are_two_markers(page, lab):
+    start_dashboard_page(page, lab.url())
+    prefix = "Twin-" + "n" * 250
+    names = [f"{prefix}-one", f"{prefix}-two"]
+    label = prefix[:200] + "…"
+    now = datetime.now(UTC)
+    put_records(lab, [(name[:256], unicorn_record(name, now, latitude=42.2 + i)) for i, name in enumerate(names)])
+    markers = page.locator(".unicorn-marker").filter(has=page.get_by_text(label, exact=True))
+    expect(markers).to_have_count(2, timeout=15_000)
+    expect(page.locator("#unicorn-list .unicorn-row").filter(has=page.get_by_text(label, exact=True))).to_have_count(2)
+    assert page.page_errors == []
+
+
+def test_a_status_time_3_h_ahead_still_moves_the_marker_and_the_popup_flags_the_skew(page, lab):
+    name = "Skewed-9"
+    start_dashboard_page(page, lab.url(timeout=4))
+    position = "name => { const u = window.wildrydes.herd.unicorns.get(name); return u && u.latitude; }"
+    ahead = datetime.now(UTC) + timedelta(hours=3)
+    put_records(lab, [(name, unicorn_record(name, ahead, latitude=42.0))])
+    expect(marker(page, name)).to_be_visible(timeout=15_000)
+    # The producer's clock is put right: its times step back three hours; the unicorn rides on regardless.
+    put_records(lab, [(name, unicorn_record(name, datetime.now(UTC), latitude=42.1))])
+    page.wait_for_function(f"name => ({position})(name) === 42.1", arg=name, timeout=10_000)
+    # ... and wrong again: three hours ahead.
+    ahead = datetime.now(UTC) + timedelta(hours=3)
+    put_records(lab, [(name, unicorn_record(name, ahead, latitude=42.2))])
+    page.wait_for_function(f"name => ({position})(name) === 42.2", arg=name, timeout=10_000)
+    moved_to = page.evaluate(
+        "name => { const p = window.wildrydes.mapView.items.get(name).marker.getLatLng(); return p.lat; }", name
+    )
+    assert moved_to == 42.2
+    marker(page, name).locator(".unicorn-dot").click()
+    popup = page.locator(".leaflet-popup .unicorn-popup")
+    expect(popup.locator("[data-field=time]")).to_have_text(f"{status_time(ahead)} UTC")
+    expect(popup.locator("[data-field=skew]")).to_have_text("clock skew +3 h")
+    # The timeout counts from the record's arrival, not from its StatusTime three hours ahead.
+    expect(marker(page, name)).to_have_count(0, timeout=15_000)
+    assert page.page_errors == []
+
+
+def test_a_korean_unicorn_name_is_shown(page, lab):
+    name = "유니콘"
+    start_dashboard_page(page, lab.url())
+    put_records(lab, [(name, unicorn_record(name, datetime.now(UTC)))])
+    expect(marker(page, name).locator(".unicorn-name")).to_have_text(name, timeout=15_000)
+    expect(row(page, name).locator(".cell-name")).to_have_text(name)
+    marker(page, name).locator(".unicorn-dot").click()
+    expect(page.locator(".leaflet-popup .unicorn-popup h3")).to_have_text(name)
+
+
+def test_hostile_records_are_skipped_counted_and_run_nothing(page, lab):
+    start_dashboard_page(page, lab.url())
+    now = datetime.now(UTC)
+    good = unicorn_record("Sound-10", now)
+    invalid_utf8 = good.replace(b"Sound", b"So\xffnd")
+    hostile = [
+        b"plain [/x] text",
+        b"\x1b[2J\x1b]52;c;aGVsbG8=\x07",
+        b"\xff\xfe\xc3\x28",
+        b"NaN",
+        json.dumps({"Name": "Wrong-10", "Latitude": "NaN", "Longitude": "Infinity"}).encode(),
+        good.replace(b'"Latitude": 42.26', b'"Latitude": 1e999'),
+        good.replace(b'"Distance": 175', b'"Distance": "175"'),
+        b"[" * 100_000 + b"]" * 100_000,
+        b"{" + b"x" * (1024 * 1024 - 100),
+        b"",
+    ]
+    markup = unicorn_record('<img src=x onerror="alert(1)">', now)
+    put_records(lab, [("hostile", data) for data in hostile] + [("good", good), ("good", invalid_utf8), ("m", markup)])
+    expect(page.locator("#notices .notice-skipped")).to_have_text(
+        f"skipped records: {len(hostile)} (not unicorn status)", timeout=15_000
+    )
+    expect(marker(page, "Sound-10")).to_be_visible()
+    expect(marker(page, "So\ufffdnd-10")).to_be_visible()
+    expect(marker(page, '<img src=x onerror="alert(1)">')).to_be_visible()
+    # Every record read is accounted for: shown or counted as skipped.
+    read, shown, skipped = page.evaluate("[wildrydes.reader.stats.records, wildrydes.received, wildrydes.skipped]")
+    assert read == shown + skipped, (read, shown, skipped)
+    assert page.locator("img[src=x]").count() == 0
+    assert page.dialogs == []
+    assert page.page_errors == []
 
 
 def test_after_a_reshard_the_map_reads_the_child_shards_and_the_unicorn_rides_on_in_order(page, lab):
