@@ -145,3 +145,36 @@ def test_assume_role_with_the_real_trust_policy(world):
     ctx = signed(world.runtime, "sts", "AssumeRole", outsider)
     error = refused(world.sts_call, ctx, RoleArn=role_arn, RoleSessionName="ops")
     assert (error.code, error.status) == ("AccessDenied", 403)
+
+
+def test_a_new_role_and_a_trust_change_take_the_propagation_delay(world):
+    """IAM is eventually consistent: with iam_propagation_delay 10 s, a role just made cannot be assumed for 10 s on
+    the endpoint's clock, and a trust policy changed to another pool keeps admitting the old one for 10 s."""
+    world.runtime.update({"iam_propagation_delay": 10.0})
+    ctx = signed(world.runtime, "cognito-identity", "CreateIdentityPool", admin(ACCOUNT_A))
+    pools = [
+        world.cognito_call(ctx, IdentityPoolName=name, AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+        for name in ("first", "second")
+    ]
+    trust = [
+        render("trust-policy.json.j2", wildrydes_identity_pool_id=p, wildrydes_identity_pool_amr="unauthenticated")
+        for p in pools
+    ]
+    role_arn = create_role(ACCOUNT_A, "Cognito_delayedUnauth_Role", trust[0])
+    world.view.observe(ACCOUNT_A, "CreateRole", {"RoleName": "Cognito_delayedUnauth_Role"})
+    sts = unsigned(world.runtime, "sts", "AssumeRoleWithWebIdentity")
+
+    def assume(pool_id: str):
+        return world.sts_call(sts, RoleArn=role_arn, RoleSessionName="s1", WebIdentityToken=guest(world, pool_id))
+
+    assert refused(assume, pools[0]).code == "AccessDenied"
+    world.runtime.clock.advance(10)
+    assert assume(pools[0])["Credentials"]
+
+    iam_backends[ACCOUNT_A]["global"].update_assume_role_policy("Cognito_delayedUnauth_Role", json.dumps(trust[1]))
+    world.view.observe(ACCOUNT_A, "UpdateAssumeRolePolicy", {"RoleName": "Cognito_delayedUnauth_Role"})
+    assert assume(pools[0])["Credentials"]
+    assert refused(assume, pools[1]).code == "AccessDenied"
+    world.runtime.clock.advance(10)
+    assert refused(assume, pools[0]).code == "AccessDenied"
+    assert assume(pools[1])["Credentials"]
