@@ -59,40 +59,45 @@ class Authorizer:
             reason = f"because no identity-based policy allows the {access.action} action"
             raise self._denied(ctx, "anonymous", access.action, resource, reason)
         identity = self._view.identity_policies(principal)
+        boundary = self._view.permissions_boundary(principal)
         session_policy = principal.session_context.get("session_policy") if principal.session_context else None
-        session = parse_document(session_policy) if session_policy is not None else None
-        keys = request_keys(ctx)
-        lookup = keys.get
+        # A session policy that is not a JSON object allows nothing.
+        session = (parse_document(session_policy) or {}) if session_policy is not None else None
+        limits = [
+            (name, document)
+            for name, document in (("permissions boundary", boundary), ("session policy", session))
+            if document is not None
+        ]
+        lookup = request_keys(ctx).get
         for access in checks:
-            self._check(ctx, principal, identity, session, lookup, access)
+            self._check(ctx, principal, identity, limits, lookup, access)
 
     def _check(
         self,
         ctx: RequestContext,
         principal: Principal,
         identity: tuple[dict[str, Any], ...],
-        session: dict[str, Any] | None,
+        limits: list[tuple[str, dict[str, Any]]],
         lookup: Any,
         access: Access,
     ) -> None:
+        """AWS's order: an explicit Deny anywhere; then an Allow needed from the identity policies and from each
+        limit that applies (a role's permissions boundary, the session policy); then another account's resource."""
         action = access.action
         resource = self._table.request_resource(action, access.resource)
         if resource is None:  # not an action IAM knows: nothing can allow it
             reason = f"because no identity-based policy allows the {action} action"
             raise self._denied(ctx, principal.arn, action, access.resource, reason)
-        decision = evaluate(identity, action, resource, lookup)
-        if decision is Decision.DENY:
-            reason = "with an explicit deny in an identity-based policy"
-            raise self._denied(ctx, principal.arn, action, resource, reason)
-        session_decision = evaluate((session,), action, resource, lookup) if session is not None else Decision.ALLOW
-        if session_decision is Decision.DENY:
-            raise self._denied(ctx, principal.arn, action, resource, "with an explicit deny in a session policy")
-        if decision is not Decision.ALLOW:
-            reason = f"because no identity-based policy allows the {action} action"
-            raise self._denied(ctx, principal.arn, action, resource, reason)
-        if session_decision is not Decision.ALLOW:
-            reason = f"because no session policy allows the {action} action"
-            raise self._denied(ctx, principal.arn, action, resource, reason)
+        decisions = [("identity-based policy", evaluate(identity, action, resource, lookup))]
+        decisions += [(name, evaluate((document,), action, resource, lookup)) for name, document in limits]
+        for name, decision in decisions:
+            if decision is Decision.DENY:
+                article = "an" if name[0] in "aeiou" else "a"
+                raise self._denied(ctx, principal.arn, action, resource, f"with an explicit deny in {article} {name}")
+        for name, decision in decisions:
+            if decision is not Decision.ALLOW:
+                reason = f"because no {name} allows the {action} action"
+                raise self._denied(ctx, principal.arn, action, resource, reason)
         owner = _account_of(resource)
         if (
             owner is not None

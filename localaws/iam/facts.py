@@ -15,6 +15,8 @@ class RoleFacts:
     max_session_duration: int  # seconds
     trust_policy: dict[str, Any]  # parsed JSON
     policies: tuple[dict[str, Any], ...]  # inline + attached managed (default version) documents, parsed
+    # The permissions boundary's document (default version), None without one; {} when its policy is gone.
+    permissions_boundary: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,14 @@ def _max_session_duration(value: Any) -> int:
         return DEFAULT_MAX_SESSION_DURATION
 
 
+def _boundary(account_id: str, policy_arn: str | None) -> dict[str, Any] | None:
+    if not policy_arn:
+        return None
+    policy = backend(account_id).managed_policies.get(policy_arn)
+    document = _managed_document(policy) if policy is not None else None
+    return document if document is not None else {}  # a boundary that names nothing allows nothing
+
+
 def role_facts(role: Any) -> RoleFacts:
     return RoleFacts(
         arn=role.arn,
@@ -61,6 +69,7 @@ def role_facts(role: Any) -> RoleFacts:
         max_session_duration=_max_session_duration(role.max_session_duration),
         trust_policy=_document(role.assume_role_policy_document) or {},
         policies=tuple(_documents(role.policies, role.managed_policies)),
+        permissions_boundary=_boundary(role.account_id, role.permissions_boundary_arn),
     )
 
 

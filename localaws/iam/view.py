@@ -117,6 +117,13 @@ class IamView:
             return moto_iam.user_by_name(account_id, name)
         return visible.users_by_name.get(name)
 
+    def permissions_boundary(self, principal: Principal) -> dict[str, Any] | None:
+        """The permissions boundary of a role session's role (moto keeps none for users); None without one."""
+        if principal.kind != "assumed-role":
+            return None
+        role = self.role(principal.role_arn or "")
+        return role.permissions_boundary if role is not None else None
+
     def identity_policies(self, principal: Principal) -> tuple[dict[str, Any], ...]:
         """The caller's identity-based policies: a user's inline, attached and groups' policies; a role session's
         role's. A user or role that is gone (or was made again under the same name) has none."""

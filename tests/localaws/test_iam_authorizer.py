@@ -513,3 +513,39 @@ def test_iam_user_keys_are_credentials_while_active(account):
     backend.delete_access_key(key.access_key_id, "ivy")
     assert keys.lookup(key.access_key_id) is None
     assert keys.lookup("AKIAUNKNOWNUNKNOWN00") is None
+
+
+def test_a_roles_permissions_boundary_limits_its_sessions(runtime, authorizer, account):
+    backend = iam(account)
+    boundary = backend.create_policy(
+        "", "/", document({"Effect": "Allow", "Action": "kinesis:Get*", "Resource": "*"}), "ReadOnlyBoundary", []
+    )
+    everything = ("all", document({"Effect": "Allow", "Action": "kinesis:*", "Resource": "*"}))
+    role = make_role(account, "Bounded", lab_trust(), everything)
+    backend.put_role_permissions_boundary("Bounded", boundary.arn)
+    bounded = session(role)
+    authorizer.authorize(request(runtime, bounded), [Access("kinesis:GetRecords", stream_arn(account))])
+    denied = refusal(authorizer, request(runtime, bounded), Access("kinesis:PutRecord", stream_arn(account)))
+    assert denied.message.endswith("because no permissions boundary allows the kinesis:PutRecord action")
+    backend.create_policy_version(
+        boundary.arn,
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "kinesis:*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "kinesis:GetRecords", "Resource": stream_arn(account)},
+                ],
+            }
+        ),
+        True,
+    )
+    denied = refusal(authorizer, request(runtime, bounded), Access("kinesis:GetRecords", stream_arn(account)))
+    assert denied.message.endswith("with an explicit deny in a permissions boundary")
+    authorizer.authorize(request(runtime, bounded), [Access("kinesis:PutRecord", stream_arn(account))])
+    # The boundary grants nothing by itself: the role's own policies still have to.
+    backend.delete_role_policy("Bounded", "all")
+    refusal(authorizer, request(runtime, bounded), Access("kinesis:PutRecord", stream_arn(account)))
+    backend.delete_role_permissions_boundary("Bounded")
+    backend.put_role_policy("Bounded", *everything)
+    authorizer.authorize(request(runtime, bounded), [Access("kinesis:GetRecords", stream_arn(account))])
