@@ -1,10 +1,11 @@
-"""Metric storage: per metric and unit, fixed-size minute slots, so memory grows with time and never with puts.
+"""Metric storage: per metric and unit, fixed-size slots, so memory grows with time and never with puts.
 
 Like CloudWatch, datapoints are kept at 1-second resolution for HIGH_RESOLUTION_SECONDS (3 hours): a recent minute
 is one flat array of (count, sum, minimum, maximum) for each of its 60 seconds, plus the minute's percentile
-histogram. Then the minute is rolled up into one (count, sum, minimum, maximum) and its histogram dropped, and
-rolled-up minutes are dropped after the retention period (15 days by default). Kinesis's own metrics are 1-minute
-on AWS; keeping seconds here is what lets `simulate stats --period 10` draw 10-second bars locally.
+histogram. Then the minute is rolled up into one (count, sum, minimum, maximum) packed into its hour's array (60
+minutes side by side) and its histogram dropped, and hours are dropped once past the retention period (15 days by
+default). Kinesis's own metrics are 1-minute on AWS; keeping seconds here is what lets `simulate stats --period 10`
+draw 10-second bars locally.
 
 Ageing is lazy and runs on the endpoint's clock: a put or a query that finds the clock a minute past the last
 maintenance rolls up and drops what has aged, so a test that moves the clock by days sees the data go.
@@ -16,15 +17,15 @@ from array import array
 from typing import NamedTuple
 
 from localaws.clock import Clock
-from localaws.cloudwatch.aggregate import INV_LOG_GAMMA, ZERO_BIN, Aggregate, Histogram, add_to_histogram, bin_of
+from localaws.cloudwatch.aggregate import INV_LOG_GAMMA, ZERO_BIN, Aggregate, Histogram, add_to_histogram
 
 HIGH_RESOLUTION_SECONDS = 3 * 3600
 DEFAULT_RETENTION_SECONDS = 15 * 24 * 3600
 MAINTENANCE_INTERVAL = 60.0
 
 Dimensions = tuple[tuple[str, str], ...]  # sorted (name, value) pairs: one metric whatever the caller's order
-_ZERO_BIN, _floor, _log = ZERO_BIN, math.floor, math.log
-_EMPTY_SECONDS = array("d", [0.0, 0.0, math.inf, -math.inf] * 60)
+_EMPTY = array("d", [0.0, 0.0, math.inf, -math.inf] * 60)  # 60 empty cells of (count, sum, minimum, maximum)
+_floor, _log = math.floor, math.log
 
 
 class MetricId(NamedTuple):
@@ -36,36 +37,33 @@ class MetricId(NamedTuple):
 
 
 class _Minute:
-    """One minute of one series. Detailed: `cells` holds count, sum, minimum, maximum for each second (4 x 60
-    doubles). Rolled up: `cells` holds them once for the whole minute and `hist` is None."""
+    """A recent minute of one series: (count, sum, minimum, maximum) for each second, and the minute's histogram
+    (None once percentiles cannot be told, see Aggregate)."""
 
-    __slots__ = ("cells", "detailed", "hist")
+    __slots__ = ("cells", "hist")
 
-    def __init__(self, detailed: bool) -> None:
-        self.detailed = detailed
-        self.cells = array("d", _EMPTY_SECONDS) if detailed else array("d", _EMPTY_SECONDS[:4])
-        self.hist: Histogram | None = {} if detailed else None
+    def __init__(self) -> None:
+        self.cells = array("d", _EMPTY)
+        self.hist: Histogram | None = {}
 
     def add(self, offset: int, value: float, count: float) -> None:
-        cells, at = self.cells, offset * 4 if self.detailed else 0
+        cells, at = self.cells, offset * 4
         cells[at] += count
         cells[at + 1] += value * count
         if value < cells[at + 2]:
             cells[at + 2] = value
         if value > cells[at + 3]:
             cells[at + 3] = value
-        hist = self.hist
-        if hist is not None:
+        if self.hist is not None:
             if value < 0.0:
                 self.hist = None
             else:
-                index = bin_of(value)
-                hist[index] = hist.get(index, 0.0) + count
+                add_to_histogram(self.hist, value, count)
 
     def add_set(self, offset: int, count: float, total: float, low: float, high: float) -> None:
         """A statistic set: percentiles survive only when it stands for one value (SampleCount 1, or Minimum equal
         to Maximum), as on CloudWatch."""
-        cells, at = self.cells, offset * 4 if self.detailed else 0
+        cells, at = self.cells, offset * 4
         cells[at] += count
         cells[at + 1] += total
         cells[at + 2] = min(cells[at + 2], low)
@@ -76,25 +74,28 @@ class _Minute:
             else:
                 add_to_histogram(self.hist, low, count)
 
-    def roll_up(self) -> None:
-        if not self.detailed:
-            return
+    def summary(self) -> tuple[float, float, float, float]:
         cells = self.cells
-        counts = cells[0::4]
-        self.cells = array("d", [math.fsum(counts), math.fsum(cells[1::4]), min(cells[2::4]), max(cells[3::4])])
-        self.detailed = False
-        self.hist = None
+        return math.fsum(cells[0::4]), math.fsum(cells[1::4]), min(cells[2::4]), max(cells[3::4])
+
+
+def _merge_cell(cells: array, at: int, count: float, total: float, low: float, high: float) -> None:
+    cells[at] += count
+    cells[at + 1] += total
+    if low < cells[at + 2]:
+        cells[at + 2] = low
+    if high > cells[at + 3]:
+        cells[at + 3] = high
 
 
 class _Series:
-    """One metric in one unit."""
+    """One metric in one unit: recent minutes by minute number, rolled-up minutes by hour number."""
 
-    __slots__ = ("detailed", "last_put", "minutes", "oldest")
+    __slots__ = ("hours", "last_put", "minutes")
 
     def __init__(self) -> None:
         self.minutes: dict[int, _Minute] = {}
-        self.detailed: dict[int, None] = {}  # minutes still holding seconds (an ordered set)
-        self.oldest = math.inf  # the earliest minute held
+        self.hours: dict[int, array] = {}  # hour → 60 cells of (count, sum, minimum, maximum), one per minute
         self.last_put = -math.inf  # clock time of the latest put (ListMetrics' RecentlyActive)
 
 
@@ -135,13 +136,13 @@ class MetricStore:
             key = (account_id, region, namespace, name, tuple(dimensions.items()))
         else:
             key = (account_id, region, namespace, name, tuple(sorted(dimensions.items())))
-        second = math.floor(timestamp)
+        second = _floor(timestamp)
         with self._lock:
             minute = self._minute(key, unit, second)
             if minute is None:
                 return
             # _Minute.add inlined: this runs for every metric of every Kinesis put.
-            cells, at = minute.cells, (second % 60) * 4 if minute.detailed else 0
+            cells, at = minute.cells, (second % 60) * 4
             cells[at] += 1.0
             cells[at + 1] += value
             if value < cells[at + 2]:
@@ -153,7 +154,7 @@ class MetricStore:
                 if value < 0.0:
                     minute.hist = None
                 else:
-                    index = _ZERO_BIN if value == 0.0 else _floor(_log(value) * INV_LOG_GAMMA)
+                    index = ZERO_BIN if value == 0.0 else _floor(_log(value) * INV_LOG_GAMMA)
                     hist[index] = hist.get(index, 0.0) + 1.0
 
     def put_values(
@@ -169,7 +170,7 @@ class MetricStore:
     ) -> None:
         """Record (value, count) pairs of one timestamp (PutMetricData's Values and Counts)."""
         key = MetricId(account_id, region, namespace, name, dimensions_key(dimensions))
-        second = math.floor(timestamp)
+        second = _floor(timestamp)
         with self._lock:
             minute = self._minute(key, unit, second)
             if minute is not None:
@@ -192,15 +193,15 @@ class MetricStore:
     ) -> None:
         """Record a statistic set (PutMetricData's StatisticValues)."""
         key = MetricId(account_id, region, namespace, name, dimensions_key(dimensions))
-        second = math.floor(timestamp)
+        second = _floor(timestamp)
         with self._lock:
             minute = self._minute(key, unit, second)
             if minute is not None:
                 minute.add_set(second % 60, sample_count, total, minimum, maximum)
 
     def _minute(self, metric: tuple, unit: str, second: int) -> _Minute | None:
-        """The minute slot a datapoint of `second` goes to (made if new); None when it is older than retention.
-        Called with the lock held."""
+        """The minute a datapoint of `second` goes to (made if new); None when it is older than retention. Called
+        with the lock held."""
         now = self.clock.time()
         if now >= self._next_maintenance:
             self._maintain(now)
@@ -216,36 +217,39 @@ class MetricStore:
         minute_key = second // 60
         minute = series.minutes.get(minute_key)
         if minute is None:
-            # A late datapoint for a minute already past high resolution starts it rolled up.
-            detailed = (minute_key + 1) * 60 > now - HIGH_RESOLUTION_SECONDS
-            minute = series.minutes[minute_key] = _Minute(detailed)
-            if detailed:
-                series.detailed[minute_key] = None
-            if minute_key < series.oldest:
-                series.oldest = minute_key
+            minute = series.minutes[minute_key] = _Minute()
+            if (minute_key + 1) * 60 <= now - HIGH_RESOLUTION_SECONDS:
+                # A late datapoint for a minute past high resolution: the next maintenance packs it into its hour
+                # (merging with what is there), and its percentile detail is not offered meanwhile either.
+                minute.hist = None
+                self._next_maintenance = -math.inf
         return minute
 
     # --- ageing -------------------------------------------------------------------------------------------------
 
     def _maintain(self, now: float) -> None:
-        """Roll up minutes older than 3 hours and drop minutes older than retention. Called with the lock held, at
-        most once a minute of clock time."""
+        """Roll up minutes older than 3 hours into their hours, drop hours past retention. Called with the lock
+        held, at most once a minute of clock time (or at once after a late datapoint)."""
         self._next_maintenance = now + MAINTENANCE_INTERVAL
-        roll_before = math.floor((now - HIGH_RESOLUTION_SECONDS) / 60)  # minutes ending at or before this
-        drop_before = math.floor((now - self.retention_seconds) / 60)
+        roll_before = _floor((now - HIGH_RESOLUTION_SECONDS) / 60)  # minutes ending at or before this
+        drop_before = _floor((now - self.retention_seconds) / 60)
         for metric in list(self._metrics):
             units = self._metrics[metric]
             for unit in list(units):
                 series = units[unit]
-                for minute_key in [key for key in series.detailed if key < roll_before]:
-                    series.minutes[minute_key].roll_up()
-                    del series.detailed[minute_key]
-                if series.oldest < drop_before:
-                    for minute_key in [key for key in series.minutes if key < drop_before]:
-                        del series.minutes[minute_key]
-                        series.detailed.pop(minute_key, None)
-                    series.oldest = min(series.minutes, default=math.inf)
-                if not series.minutes:
+                for minute_key in [key for key in series.minutes if key < roll_before or key < drop_before]:
+                    minute = series.minutes.pop(minute_key)
+                    if minute_key < drop_before:
+                        continue
+                    hour_key, offset = divmod(minute_key, 60)
+                    hour = series.hours.get(hour_key)
+                    if hour is None:
+                        hour = series.hours[hour_key] = array("d", _EMPTY)
+                    _merge_cell(hour, offset * 4, *minute.summary())
+                # An hour goes once its last minute is past retention; queries skip its expired minutes before that.
+                for hour_key in [key for key in series.hours if (key + 1) * 60 <= drop_before]:
+                    del series.hours[hour_key]
+                if not series.minutes and not series.hours:
                     del units[unit]
             if not units:
                 del self._metrics[metric]
@@ -290,36 +294,27 @@ class MetricStore:
     # --- for tests and the control API ---------------------------------------------------------------------------
 
     def footprint(self) -> tuple[int, int]:
-        """(minute slots held, of which still detailed): what memory grows with, one fixed-size slot per metric,
-        unit and minute with data."""
+        """(recent minutes, hours of rolled-up minutes) held over all series: what memory grows with, each a
+        fixed-size array (plus a recent minute's histogram)."""
         with self._lock:
             self._maintain_if_due()
-            slots = detailed = 0
+            minutes = hours = 0
             for units in self._metrics.values():
                 for series in units.values():
-                    slots += len(series.minutes)
-                    detailed += len(series.detailed)
-            return slots, detailed
+                    minutes += len(series.minutes)
+                    hours += len(series.hours)
+            return minutes, hours
 
 
 def _series_buckets(series: _Series, start: int, end: float, period: int, kept_from: float) -> dict[int, Aggregate]:
     out: dict[int, Aggregate] = {}
-    first_minute, last_minute = start // 60, math.floor(end / 60)
-    if last_minute - first_minute < len(series.minutes):
-        chosen = [(key, series.minutes.get(key)) for key in range(first_minute, last_minute + 1)]
-    else:
-        chosen = [(key, minute) for key, minute in series.minutes.items() if first_minute <= key <= last_minute]
-    for minute_key, minute in chosen:
+    first_minute, last_minute = start // 60, _floor(end / 60)
+    for minute_key in _keys_between(series.minutes, first_minute, last_minute):
         base = minute_key * 60
-        if minute is None or base + 60 <= kept_from:
+        if base + 60 <= kept_from:
             continue
+        minute = series.minutes[minute_key]
         cells = minute.cells
-        if not minute.detailed:
-            if start <= base < end:
-                bucket = _bucket(out, (base - start) // period)
-                bucket.absorb(cells[0], cells[1], cells[2], cells[3])
-                bucket.hist = None
-            continue
         # The minute's histogram goes with its data only when all of that data fell in one bucket.
         touched: set[int] = set()
         excluded = False
@@ -339,7 +334,24 @@ def _series_buckets(series: _Series, start: int, end: float, period: int, kept_f
         else:
             for index in touched:
                 out[index].hist = None
+    for hour_key in _keys_between(series.hours, first_minute // 60, last_minute // 60):
+        cells = series.hours[hour_key]
+        for offset in range(60):
+            at = offset * 4
+            base = (hour_key * 60 + offset) * 60
+            if not cells[at] or base < start or base >= end or base + 60 <= kept_from:
+                continue
+            bucket = _bucket(out, (base - start) // period)
+            bucket.absorb(cells[at], cells[at + 1], cells[at + 2], cells[at + 3])
+            bucket.hist = None  # rolled-up minutes keep no histogram
     return out
+
+
+def _keys_between(slots: dict[int, object], first: int, last: int) -> list[int]:
+    """The keys of `slots` in [first, last], by whichever is fewer: the range or the slots."""
+    if last - first < len(slots):
+        return [key for key in range(first, last + 1) if key in slots]
+    return [key for key in slots if first <= key <= last]
 
 
 def _bucket(out: dict[int, Aggregate], index: int) -> Aggregate:
