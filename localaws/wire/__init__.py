@@ -14,9 +14,9 @@ from functools import cache
 from typing import Any
 
 from localaws.errors import AwsError
-from localaws.wire import constraints, document, output, query
+from localaws.wire import constraints, document, query
 from localaws.wire.codec import encode_error, encode_response
-from localaws.wire.models import find_operation, operation_model, validation_code
+from localaws.wire.models import find_operation, java_package, operation_model, validation_code
 
 PROTOCOLS = ("json", "cbor", "query", "rpcv2cbor")
 
@@ -38,13 +38,11 @@ def _document_compiler(service: str, protocol: str) -> document.Compiler:
 
 @cache
 def _query_compiler(service: str) -> query.Compiler:
-    return query.Compiler()
+    return query.Compiler(validation_code(service))
 
 
 @cache
 def _constraint_compiler(service: str) -> constraints.Compiler:
-    from localaws.wire.models import java_package
-
     return constraints.Compiler(java_package(service))
 
 
@@ -86,7 +84,3 @@ def validate(service: str, operation: str, params: dict[str, Any]) -> None:
     check(params, "", errors)
     if errors:
         raise AwsError(validation_code(service), constraints.message(errors))
-
-
-# Imported for their side-effect-free names only; keeps `output` reachable from this package's namespace.
-_ = output

@@ -18,6 +18,7 @@ import botocore.model
 
 from localaws.wire import javafmt
 from localaws.wire.models import member_label
+from localaws.wire.plans import PlanCache
 
 MAX_LISTED = 10
 Errors = list[tuple[Any, str, str]]  # (value shown, path, constraint)
@@ -72,12 +73,20 @@ def _number_text(shape: botocore.model.Shape, bound: Any) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
+def _forward_check(slot: list[Check | None]) -> Check:
+    def check(value: Any, path: str, errors: Errors) -> None:
+        if slot[0] is not None:
+            slot[0](value, path, errors)
+
+    return check
+
+
 class Compiler:
     """Builds and caches the checks of one service's shapes."""
 
     def __init__(self, package: str):
         self.package = package
-        self._cache: dict[str, Check | None] = {}
+        self._plans = PlanCache(_forward_check)
 
     def show(self, shape: botocore.model.Shape, value: Any) -> str:
         return javafmt.java_string(shape, value, self.package)
@@ -156,23 +165,17 @@ class Compiler:
 
     def check(self, shape: botocore.model.Shape) -> Check | None:
         """The check of a value of `shape` at a path, or None when nothing about it can fail."""
-        key = shape.name
-        if key in self._cache:
-            return self._cache[key]
-        slot: list[Check | None] = []
-        self._cache[key] = lambda value, path, errors: slot[0](value, path, errors) if slot[0] else None
+        return self._plans.get(shape.name, lambda: self._build(shape))
+
+    def _build(self, shape: botocore.model.Shape) -> Check | None:
         kind = shape.type_name
         if kind == "structure":
-            built = self._structure(shape)
-        elif kind == "list":
-            built = self._list(shape)
-        elif kind == "map":
-            built = self._map(shape)
-        else:
-            built = self._scalar(shape)
-        slot.append(built)
-        self._cache[key] = built
-        return built
+            return self._structure(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+        return self._scalar(shape)
 
     def _scalar(self, shape: botocore.model.Shape) -> Check | None:
         rules = self.own_constraints(shape)

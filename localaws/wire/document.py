@@ -15,6 +15,7 @@ import botocore.model
 from localaws.errors import AwsError
 from localaws.wire import base64strict, cbor, timestamps
 from localaws.wire.cbor import Tagged
+from localaws.wire.plans import PlanCache, forward_call
 
 Converter = Callable[[Any], Any]
 
@@ -118,25 +119,15 @@ class Compiler:
 
     def __init__(self, protocol: str):
         self.protocol = protocol
-        self._cache: dict[tuple[str, str | None], Converter] = {}
+        self._plans = PlanCache(forward_call)
 
     def converter(self, shape: botocore.model.Shape) -> Converter:
         key = (shape.name, shape.serialization.get("timestampFormat"))
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        kind = shape.type_name
-        if kind in ("structure", "list", "map"):
-            # Recursive shapes: register a forwarder before compiling the children.
-            slot: list[Converter] = []
-            self._cache[key] = lambda value: slot[0](value)
-            built = getattr(self, f"_{kind}")(shape)
-            slot.append(built)
-        else:
-            builder = getattr(self, f"_{kind}", None)
-            built = builder(shape) if builder else self._passthrough(shape)
-        self._cache[key] = built
-        return built
+        return self._plans.get(key, lambda: self._build(shape))
+
+    def _build(self, shape: botocore.model.Shape) -> Converter:
+        builder = getattr(self, f"_{shape.type_name}", None)
+        return builder(shape) if builder else self._passthrough(shape)
 
     def _structure(self, shape: botocore.model.StructureShape) -> Converter:
         members = {name: self.converter(member) for name, member in shape.members.items()}

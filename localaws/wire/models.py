@@ -2,6 +2,7 @@
 
 from functools import cache, lru_cache
 
+import botocore.exceptions
 import botocore.model
 import botocore.session
 

@@ -12,6 +12,7 @@ import botocore.model
 
 from localaws.wire import timestamps
 from localaws.wire.cbor import Tagged
+from localaws.wire.plans import PlanCache, forward_call
 
 Shaper = Callable[[Any], Any]
 
@@ -23,24 +24,21 @@ def _json_number(value: float) -> float | int:
     return value
 
 
+def _forward_shaper(slot: list[Shaper | None]) -> Shaper:
+    return lambda value: slot[0](value) if slot[0] is not None else value
+
+
 class DocumentShaper:
     """Per-shape converters of results to JSON or CBOR values ("json", "cbor" or "rpcv2cbor")."""
 
     def __init__(self, protocol: str):
         self.protocol = protocol
-        self._cache: dict[tuple[str, str | None], Shaper | None] = {}
+        self._plans = PlanCache(_forward_shaper)
 
     def shaper(self, shape: botocore.model.Shape) -> Shaper | None:
         """The converter of values of `shape`, or None where the value goes out as it is."""
         key = (shape.name, shape.serialization.get("timestampFormat"))
-        if key in self._cache:
-            return self._cache[key]
-        slot: list[Shaper | None] = []
-        self._cache[key] = lambda value: slot[0](value) if slot[0] else value
-        built = getattr(self, f"_{shape.type_name}", lambda _shape: None)(shape)
-        slot.append(built)
-        self._cache[key] = built
-        return built
+        return self._plans.get(key, lambda: getattr(self, f"_{shape.type_name}", lambda _shape: None)(shape))
 
     def _structure(self, shape: botocore.model.StructureShape) -> Shaper:
         members = [(name, self.shaper(member)) for name, member in shape.members.items()]
@@ -97,20 +95,12 @@ class XmlShaper:
     """Per-shape writers of query-protocol XML (`<member>` lists, `<entry><key/><value/></entry>` maps)."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str | None], Callable[[Any, list[str]], None]] = {}
+        self._plans = PlanCache(forward_call)
 
     def writer(self, shape: botocore.model.Shape) -> Callable[[Any, list[str]], None]:
         """A function appending the XML content (not the enclosing element) of a value of `shape`."""
         key = (shape.name, shape.serialization.get("timestampFormat"))
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        slot: list[Callable[[Any, list[str]], None]] = []
-        self._cache[key] = lambda value, out: slot[0](value, out)
-        built = getattr(self, f"_{shape.type_name}", self._text)(shape)
-        slot.append(built)
-        self._cache[key] = built
-        return built
+        return self._plans.get(key, lambda: getattr(self, f"_{shape.type_name}", self._text)(shape))
 
     def _element(self, shape: botocore.model.Shape, default: str) -> Callable[[Any, list[str]], None]:
         """Writes `<Name>content</Name>` for a member or list/map item."""

@@ -169,8 +169,19 @@ def test_empty_list_marker_and_maps_with_entries():
 def test_query_values_of_the_wrong_type_are_refused():
     with pytest.raises(AwsError) as caught:
         wire.decode_request("sts", "AssumeRole", "query", {"DurationSeconds": ["an hour"]})
-    assert caught.value.code == "MalformedInput"
-    assert "durationSeconds" in caught.value.message
+    assert (caught.value.code, caught.value.message) == (
+        "ValidationError",
+        "1 validation error detected: Value 'an hour' at 'durationSeconds' failed to satisfy constraint: "
+        "Member must be an integer",
+    )
+    with pytest.raises(AwsError) as caught:
+        wire.decode_request("iam", "CreateRole", "query", {"Tags.member.2.Key": ["k"], "MaxSessionDuration": ["9e9"]})
+    assert "at 'maxSessionDuration'" in caught.value.message
+
+
+def test_names_that_do_not_fit_the_shape_are_ignored():
+    form = {"RoleSessionName.x": ["a"], "RoleArn": [ROLE_ARN], "Tags.member.x.Key": ["k"], "Tags.member.1": ["v"]}
+    assert wire.decode_request("sts", "AssumeRole", "query", form) == {"RoleArn": ROLE_ARN, "Tags": [{}]}
 
 
 def test_assume_role_with_web_identity_xml_parses_in_botocore():
