@@ -103,17 +103,10 @@ def serve(settings: Settings) -> None:
     token = secrets.token_urlsafe(32)
     write_private(state.token_file, token + "\n")
     app = build_app(settings, token)
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class KeepAliveHandler(WSGIRequestHandler):
-        # HTTP/1.1: SDKs keep their connection open between calls instead of a new one per call.
-        protocol_version = "HTTP/1.1"
-
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            return None  # a line per PutRecords would fill the log
+    from localaws.frontdoor.http import EndpointServer
 
     try:
-        server = make_server(HOST, settings.port, app, threaded=True, request_handler=KeepAliveHandler)
+        server = EndpointServer((HOST, settings.port), app)
     except OSError as error:
         print(f"cannot listen on {HOST}:{settings.port}: {error.strerror}", file=sys.stderr)
         sys.exit(EXIT_PORT_IN_USE)
