@@ -50,6 +50,7 @@ class Herd:
         *,
         on_tick: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        stop_event: threading.Event | None = None,
     ):
         self.runners = runners
         self.batcher = batcher
@@ -57,7 +58,7 @@ class Herd:
         self.on_tick = on_tick
         self.clock = clock
         self.stats = TickStats()
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event or threading.Event()
 
     def run(self, duration: float | None = None) -> TickStats:
         """Tick until `duration` passes, every unicorn ran out of records, stop() is called, or the batcher

@@ -6,6 +6,7 @@
 
 import functools
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -60,15 +61,33 @@ class UnicornStatus:
         ).encode()
 
 
+NUMBER_FIELDS = ("Latitude", "Longitude", "Distance", "MagicPoints", "HealthPoints")
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def decode(data: bytes) -> dict[str, Any] | None:
-    """The record as a dict in the workshop's key order, or None when it is not a unicorn record."""
+    """The record as a dict in the workshop's key order, or None when it is not a unicorn record.
+
+    Anything can arrive on a stream: bytes that are not UTF-8, NaN, numbers too big for a float (1e400 is
+    infinite) or too long to parse, nesting deeper than the parser's recursion limit, fields of the wrong type.
+    None of them is a unicorn record, and none of them raises.
+    """
     try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     if not isinstance(value, dict) or set(value) != set(FIELDS):
         return None
     if not isinstance(value["Name"], str) or not isinstance(value["StatusTime"], str):
+        return None
+    if not all(_finite_number(value[key]) for key in NUMBER_FIELDS):
         return None
     return {key: value[key] for key in FIELDS}
 

@@ -1,6 +1,5 @@
 """`simulate consume`: the workshop's ./consumer — print every unicorn record the stream receives."""
 
-import json
 import sys
 import time
 from datetime import datetime
@@ -9,11 +8,13 @@ from typing import Annotated, TextIO
 
 import typer
 
-from simulator import record
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
 from simulator.commands.output import errors, reports_user_errors
 from simulator.errors import UserError
+from simulator.printer import Printer
 from simulator.reader import DEFAULT_BUDGET_PER_SHARD, Checkpoint, StartPosition, StreamReader
+
+__all__ = ["Printer", "consume", "parse_start"]
 
 
 def parse_start(value: str, shard: str | None) -> StartPosition:
@@ -36,36 +37,6 @@ def parse_start(value: str, shard: str | None) -> StartPosition:
     if moment.tzinfo is None:
         raise UserError(f"--from {value!r} has no time zone: add Z for UTC, e.g. {value}Z")
     return StartPosition("AT_TIMESTAMP", timestamp=moment)
-
-
-class Printer:
-    """Writes records as the workshop's consumer did (pretty) or one JSON object per line (jsonl)."""
-
-    def __init__(self, output_format: str, name: str | None, out: TextIO | None = None):
-        self.output_format = output_format
-        self.name = name
-        self.out = out or sys.stdout
-        self.printed = 0
-
-    def show(self, data: bytes, where: str) -> bool:
-        """Print one record; True when it counted (matched the filter)."""
-        decoded = record.decode(data)
-        if decoded is None:
-            raw = data.decode("utf-8", errors="replace")
-            errors.print(f"[yellow]warning:[/] record {where} is not a unicorn record, shown raw: {raw!r}")
-            if self.name is None:
-                self.out.write(raw + "\n")
-                self.printed += 1
-                return True
-            return False
-        if self.name is not None and decoded["Name"] != self.name:
-            return False
-        if self.output_format == "jsonl":
-            self.out.write(json.dumps(decoded, ensure_ascii=False, separators=(",", ":")) + "\n")
-        else:
-            self.out.write(record.pretty(decoded) + "\n")
-        self.printed += 1
-        return True
 
 
 @reports_user_errors
@@ -91,6 +62,9 @@ def consume(
     budget: Annotated[
         float, typer.Option(min=0.1, help="GetRecords calls per second per shard this reader may use.")
     ] = DEFAULT_BUDGET_PER_SHARD,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the records to this file instead of the terminal (overwritten).")
+    ] = None,
     region: Region = None,
     endpoint_url: EndpointUrl = None,
     profile: Profile = None,
@@ -112,16 +86,37 @@ def consume(
         only_shard=shard,
         describe_endpoint=target.describe(),
     )
-    printer = Printer(output_format, name)
+    out = open_output(output) if output else sys.stdout
+    printer = Printer(output_format, name, out)
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         for batch in reader.batches(deadline):
             for index, item in enumerate(batch.records):
                 printer.show(item.data, f"{item.shard_id}/{item.sequence_number}")
                 if max_records is not None and printer.printed >= max_records:
-                    sys.stdout.flush()
+                    flush(out, output)
                     reader.commit_partial(batch, index + 1)
                     return
-            sys.stdout.flush()
+            flush(out, output)
     except KeyboardInterrupt:
-        sys.stdout.flush()
+        flush(out, output)
+    except OSError as error:
+        raise UserError(f"cannot write to {output or 'standard output'}: {error.strerror}") from None
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+def open_output(path: Path) -> TextIO:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write to {path}: {error.strerror}") from None
+
+
+def flush(out: TextIO, path: Path | None) -> None:
+    """Before a checkpoint moves on, what was printed must have left: a failed write stops the reading."""
+    try:
+        out.flush()
+    except OSError as error:
+        raise UserError(f"cannot write to {path or 'standard output'}: {error.strerror}") from None

@@ -4,11 +4,13 @@ Both run a herd (simulator.herd) that feeds the batcher (simulator.producer); th
 consumer (simulator.reader) in the same process, printing what the stream received.
 """
 
+import contextlib
 import json
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,13 +18,13 @@ from typing import Annotated, TextIO
 
 import typer
 
-from simulator import awsconfig, fleet_config
+from simulator import awsconfig, fleet_config, record
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
-from simulator.commands.consume import Printer
 from simulator.commands.output import errors, reports_user_errors
 from simulator.errors import UserError
 from simulator.fastput import PutRecordsClient
 from simulator.herd import Herd, Runner
+from simulator.printer import Printer
 from simulator.producer import Batcher, ProducerStats
 from simulator.reader import StartPosition, StreamReader
 from simulator.unicorn import DEFAULT_START, Unicorn
@@ -37,35 +39,52 @@ class HerdOutcome:
     consumed: int | None
     consumed_by_name: dict[str, int] | None
     on_time_share: float
+    consumer_error: UserError | None = None
 
 
 class _Consumer:
-    """The fleet's own reader, on a thread: prints records and counts them per unicorn."""
+    """The fleet's own reader, on a thread: prints records and counts them per unicorn.
 
-    def __init__(self, reader: StreamReader, printer: Printer, out: TextIO | None):
+    It never dies silently: whatever stops it is kept in `error` and `on_failure` is called (the herd stops),
+    so the run ends with one line and a non-zero exit."""
+
+    def __init__(
+        self, reader: StreamReader, printer: Printer, out: TextIO, describe_out: str, on_failure: Callable[[], None]
+    ):
         self.reader = reader
         self.printer = printer
         self.out = out
+        self.describe_out = describe_out
+        self.on_failure = on_failure
         self.by_name: dict[str, int] = {}
         self.stop = threading.Event()
-        self.error: BaseException | None = None
+        self.error: UserError | None = None
         self.thread = threading.Thread(target=self._run, name="consumer", daemon=True)
 
     def _run(self) -> None:
-        from simulator import record
-
         try:
             for batch in self.reader.batches():
                 for item in batch.records:
                     decoded = record.decode(item.data)
                     if decoded is not None:
                         self.by_name[decoded["Name"]] = self.by_name.get(decoded["Name"], 0) + 1
-                    if self.out is not None:
-                        self.printer.show(item.data, f"{item.shard_id}/{item.sequence_number}")
+                    self.printer.show(item.data, f"{item.shard_id}/{item.sequence_number}")
+                self.out.flush()
                 if self.stop.is_set():
                     return
-        except BaseException as error:  # reported by the main thread
+        except UserError as error:
             self.error = error
+        except OSError as error:
+            self.error = UserError(f"cannot write to {self.describe_out}: {error.strerror or error}", exit_code=1)
+        except BaseException as error:  # anything else: named in one line by the main thread
+            self.error = UserError(f"{type(error).__name__}: {error}", exit_code=1)
+        if self.error is not None:
+            self.on_failure()
+
+    def failure(self) -> UserError | None:
+        if self.error is None:
+            return None
+        return UserError(f"the fleet's consumer stopped: {self.error}", exit_code=max(1, self.error.exit_code))
 
     @property
     def count(self) -> int:
@@ -90,19 +109,25 @@ def run_herd(
     put_client = PutRecordsClient(client.meta.endpoint_url, target.region, awsconfig.session(target).get_credentials())
     started = datetime.now(UTC)
     consumer = None
+    stop_herd = threading.Event()
     if consumer_settings and consumer_settings.enabled:
         _, reader_client = kinesis_client(region, endpoint_url, profile, max_attempts=3)
         # From just before the first tick, so the consumer misses nothing the herd sends.
         since = StartPosition("AT_TIMESTAMP", timestamp=started - timedelta(seconds=1))
         reader = StreamReader(reader_client, stream, since, describe_endpoint=target.describe())
-        out = None
+        out: TextIO = sys.stdout
+        describe_out = "standard output"
         if consumer_settings.output is not None:
-            out = consumer_settings.output.open("w")
-        printer = Printer(consumer_settings.format, consumer_settings.name, out or sys.stdout)
-        consumer = _Consumer(reader, printer, out or sys.stdout)
+            describe_out = str(consumer_settings.output)
+            try:
+                out = consumer_settings.output.open("w", encoding="utf-8")
+            except OSError as error:
+                raise UserError(f"cannot write to {describe_out}: {error.strerror}") from None
+        printer = Printer(consumer_settings.format, consumer_settings.name, out)
+        consumer = _Consumer(reader, printer, out, describe_out, stop_herd.set)
         consumer.thread.start()
     batcher = Batcher(put_client, stream, describe_endpoint=target.describe(), on_sent=on_sent)
-    herd = Herd(runners, batcher, rng)
+    herd = Herd(runners, batcher, rng, stop_event=stop_herd)
     ticker = _Progress(herd, batcher, consumer) if progress else None
     clock_start = time.monotonic()
     interrupted = False
@@ -131,18 +156,17 @@ def run_herd(
     if batcher.fatal:
         raise batcher.fatal
     seconds = time.monotonic() - clock_start
+    consumer_error = None
     if consumer is not None:
         # Let the consumer catch up with what was accepted (bounded), then stop it.
         deadline = time.monotonic() + 10.0
         while consumer.count < stats.sent and time.monotonic() < deadline and consumer.error is None:
             time.sleep(0.1)
         consumer.stop.set()
-        if consumer.error is not None and not isinstance(consumer.error, KeyboardInterrupt):
-            if isinstance(consumer.error, UserError):
-                raise consumer.error
-            errors.print(f"[yellow]warning:[/] the consumer stopped: {consumer.error}")
-        if consumer.out is not sys.stdout and consumer.out is not None:
-            consumer.out.flush()
+        consumer_error = consumer.failure()
+        if consumer.out is not sys.stdout:
+            with contextlib.suppress(OSError):  # already reported if it failed
+                consumer.out.close()
     return HerdOutcome(
         started=started,
         seconds=seconds,
@@ -151,6 +175,7 @@ def run_herd(
         consumed=None if consumer is None else consumer.count,
         consumed_by_name=None if consumer is None else dict(consumer.by_name),
         on_time_share=herd.stats.on_time_share,
+        consumer_error=consumer_error,
     )
 
 
@@ -261,6 +286,8 @@ def fleet(
     if report:
         write_report(report, config.stream, outcome)
         errors.print(f"report written to {report}")
+    if outcome.consumer_error is not None:
+        raise outcome.consumer_error
     if outcome.stats.failed:
         raise typer.Exit(1)
 
