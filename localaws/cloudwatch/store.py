@@ -88,6 +88,17 @@ def _merge_cell(cells: array, at: int, count: float, total: float, low: float, h
         cells[at + 3] = high
 
 
+def _pack(series: "_Series", minute_key: int, minute: _Minute, drop_before: int) -> None:
+    """Roll a minute up into its hour's array (merged with what is there); a minute past retention just goes."""
+    if minute_key < drop_before:
+        return
+    hour_key, offset = divmod(minute_key, 60)
+    hour = series.hours.get(hour_key)
+    if hour is None:
+        hour = series.hours[hour_key] = array("d", _EMPTY)
+    _merge_cell(hour, offset * 4, *minute.summary())
+
+
 class _Series:
     """One metric in one unit: recent minutes by minute number, rolled-up minutes by hour number."""
 
@@ -114,6 +125,7 @@ class MetricStore:
         self._lock = threading.Lock()
         self._metrics: dict[tuple, dict[str, _Series]] = {}  # keys: MetricId or an equal plain tuple
         self._next_maintenance = -math.inf
+        self._late: list[tuple[_Series, int]] = []  # minutes made for datapoints already past high resolution
 
     # --- writing ------------------------------------------------------------------------------------------------
 
@@ -205,6 +217,8 @@ class MetricStore:
         now = self.clock.time()
         if now >= self._next_maintenance:
             self._maintain(now)
+        elif self._late:
+            self._pack_late(now)
         if second + 1 <= now - self.retention_seconds:
             return None
         units = self._metrics.get(metric)
@@ -219,18 +233,27 @@ class MetricStore:
         if minute is None:
             minute = series.minutes[minute_key] = _Minute()
             if (minute_key + 1) * 60 <= now - HIGH_RESOLUTION_SECONDS:
-                # A late datapoint for a minute past high resolution: the next maintenance packs it into its hour
-                # (merging with what is there), and its percentile detail is not offered meanwhile either.
+                # A late datapoint for a minute past high resolution: the next call packs the minute into its hour
+                # (merging with what is there); its percentile detail is not offered meanwhile either.
                 minute.hist = None
-                self._next_maintenance = -math.inf
+                self._late.append((series, minute_key))
         return minute
 
     # --- ageing -------------------------------------------------------------------------------------------------
+
+    def _pack_late(self, now: float) -> None:
+        drop_before = _floor((now - self.retention_seconds) / 60)
+        for series, minute_key in self._late:
+            minute = series.minutes.pop(minute_key, None)
+            if minute is not None:
+                _pack(series, minute_key, minute, drop_before)
+        self._late.clear()
 
     def _maintain(self, now: float) -> None:
         """Roll up minutes older than 3 hours into their hours, drop hours past retention. Called with the lock
         held, at most once a minute of clock time (or at once after a late datapoint)."""
         self._next_maintenance = now + MAINTENANCE_INTERVAL
+        self._late.clear()  # the pass below packs them with every other aged minute
         roll_before = _floor((now - HIGH_RESOLUTION_SECONDS) / 60)  # minutes ending at or before this
         drop_before = _floor((now - self.retention_seconds) / 60)
         for metric in list(self._metrics):
@@ -238,14 +261,7 @@ class MetricStore:
             for unit in list(units):
                 series = units[unit]
                 for minute_key in [key for key in series.minutes if key < roll_before or key < drop_before]:
-                    minute = series.minutes.pop(minute_key)
-                    if minute_key < drop_before:
-                        continue
-                    hour_key, offset = divmod(minute_key, 60)
-                    hour = series.hours.get(hour_key)
-                    if hour is None:
-                        hour = series.hours[hour_key] = array("d", _EMPTY)
-                    _merge_cell(hour, offset * 4, *minute.summary())
+                    _pack(series, minute_key, series.minutes.pop(minute_key), drop_before)
                 # An hour goes once its last minute is past retention; queries skip its expired minutes before that.
                 for hour_key in [key for key in series.hours if (key + 1) * 60 <= drop_before]:
                     del series.hours[hour_key]
@@ -258,6 +274,8 @@ class MetricStore:
         now = self.clock.time()
         if now >= self._next_maintenance:
             self._maintain(now)
+        elif self._late:
+            self._pack_late(now)
         return now
 
     # --- reading ------------------------------------------------------------------------------------------------

@@ -202,3 +202,28 @@ def test_threads_putting_at_once_lose_nothing():
     for name in range(4):
         metric = MetricId(ACCOUNT, REGION, "Lab", f"Thread{name}", ())
         assert store.buckets(metric, "Count", start, start + 1, 1)["Count"][0].total == 2.0 * each * threads / 4
+
+
+def test_a_backfill_of_old_minutes_is_packed_into_hours():
+    clock = Clock()
+    store = MetricStore(clock)
+    start = int(clock.time()) // 3600 * 3600 - 10 * 3600
+    for minute in range(5 * 60):
+        put(store, 2.0, start + 60 * minute + 30)
+    assert store.footprint() == (0, 5)
+    hours = store.buckets(INCOMING, "Count", start, start + 5 * 3600, 3600)["Count"]
+    assert [(hours[k].count, hours[k].total) for k in range(5)] == [(60, 120.0)] * 5
+
+
+def test_late_data_merges_with_a_rolled_up_minute():
+    clock = Clock()
+    store = MetricStore(clock)
+    start = minute_start(clock)
+    put(store, 1.0, start + 10)
+    clock.advance(HIGH_RESOLUTION_SECONDS + 120)
+    assert store.footprint() == (0, 1)
+    put(store, 5.0, start + 50)
+    put(store, -2.0, start + 20)
+    assert store.footprint() == (0, 1)
+    (minute,) = store.buckets(INCOMING, "Count", start, start + 60, 60)["Count"].values()
+    assert (minute.count, minute.total, minute.low, minute.high) == (3, 4.0, -2.0, 5.0)
