@@ -1,9 +1,10 @@
 """Shard iterators: opaque, authenticated, and bound to one incarnation of a stream.
 
 An iterator is base64 of an 8-byte header (0x0000000000000001, as AWS's begin), the payload encrypted with a
-keystream, and a 16-byte tag: HMAC-SHA256 of the payload under a key derived from the endpoint's secret. The tag
-also seeds the keystream (a synthetic IV), so nothing random is needed and a changed byte anywhere fails the
-check. The payload names the account, region, stream, the stream's creation time (a recreated stream's old
+keystream, and a 16-byte tag: keyed BLAKE2b of the payload under a key derived from the endpoint's secret (a MAC,
+and several times cheaper than HMAC-SHA256 on every GetRecords). The tag also seeds the keystream (SHAKE-256 of
+another derived key and the tag: a synthetic IV), so nothing random is needed and a changed byte anywhere fails
+the check. The payload names the account, region, stream, the stream's creation time (a recreated stream's old
 iterators do not open it), the shard, the position (the last index read), and when the iterator was issued.
 Its length is 152 + 16k bytes, as AWS's are.
 """
@@ -32,10 +33,18 @@ class Position:
     issued_at: float
 
 
+# Opened iterators remembered (the front door's authorization and the call open the same one; readers poll).
+OPENED_KEPT = 4096
+
+
 class IteratorCodec:
     def __init__(self, secret: bytes) -> None:
+        self._opened: dict[str, Position] = {}
         self._mac_key = hmac.new(secret, b"kinesis-iterator-mac", hashlib.sha256).digest()
         self._stream_key = hmac.new(secret, b"kinesis-iterator-stream", hashlib.sha256).digest()
+
+    def _tag(self, payload: bytes) -> bytes:
+        return hashlib.blake2b(payload, key=self._mac_key, digest_size=TAG_BYTES).digest()
 
     def _keystream(self, tag: bytes, length: int) -> bytes:
         return hashlib.shake_256(self._stream_key + tag).digest(length)
@@ -45,13 +54,24 @@ class IteratorCodec:
         payload = _FIXED.pack(where.issued_at, where.stream_created_at, where.shard_index, where.position) + names
         padded_length = max(_MIN_PAYLOAD, -(-(len(payload) + 1) // 16) * 16)
         payload += b"\x80" + b"\0" * (padded_length - len(payload) - 1)
-        tag = hmac.new(self._mac_key, payload, hashlib.sha256).digest()[:TAG_BYTES]
+        tag = self._tag(payload)
         stream = self._keystream(tag, len(payload))
         cipher = (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(payload), "big")
         return base64.b64encode(HEADER + cipher + tag).decode("ascii")
 
     def open(self, text: str) -> Position | None:
         """The position an iterator names, or None when it is not one this endpoint issued (or was altered)."""
+        known = self._opened.get(text)
+        if known is not None:
+            return known
+        where = self._open(text)
+        if where is not None:
+            if len(self._opened) >= OPENED_KEPT:
+                self._opened.clear()
+            self._opened[text] = where
+        return where
+
+    def _open(self, text: str) -> Position | None:
         try:
             raw = base64.b64decode(text.encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError, ValueError):
@@ -63,8 +83,7 @@ class IteratorCodec:
         cipher, tag = raw[len(HEADER) : -TAG_BYTES], raw[-TAG_BYTES:]
         stream = self._keystream(tag, len(cipher))
         payload = (int.from_bytes(cipher, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(cipher), "big")
-        expected = hmac.new(self._mac_key, payload, hashlib.sha256).digest()[:TAG_BYTES]
-        if not hmac.compare_digest(expected, tag):
+        if not hmac.compare_digest(self._tag(payload), tag):
             return None
         issued_at, created_at, shard_index, position = _FIXED.unpack_from(payload)
         names = payload[_FIXED.size : payload.rindex(b"\x80")].split(b"\0")

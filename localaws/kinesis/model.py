@@ -12,7 +12,7 @@ from typing import Any
 
 from localaws.kinesis.limits import ShardLimits
 from localaws.kinesis.records import RecordLog
-from localaws.kinesis.sequence import MAX_INDEX, sequence_number, shard_id
+from localaws.kinesis.sequence import MAX_INDEX, sequence_number, shard_base, shard_id
 
 HASH_SPACE = 2**128
 MAX_HASH_KEY = HASH_SPACE - 1
@@ -26,6 +26,7 @@ FULL_TRIM_EVERY_SECONDS = 1.0
 class Shard:
     __slots__ = (
         "adjacent_parent",
+        "base",
         "closed_at",
         "created_at",
         "created_second",
@@ -54,6 +55,7 @@ class Shard:
         self.end = end
         self.created_at = created_at
         self.created_second = created_second
+        self.base = shard_base(created_second, index)
         self.parent = parent
         self.adjacent_parent = adjacent_parent
         self.closed_at: float | None = None
@@ -73,7 +75,7 @@ class Shard:
         return sequence_number(self.created_second, self.index, MAX_INDEX, int(self.closed_at))
 
     def record_sequence_number(self, index: int, arrival: float) -> str:
-        return sequence_number(self.created_second, self.index, index, int(arrival))
+        return str(self.base | index << 80 | (int(arrival) & 0xFFFFFFFF) << 36)
 
     def describe(self) -> dict[str, Any]:
         numbers = {"StartingSequenceNumber": self.starting_sequence_number()}

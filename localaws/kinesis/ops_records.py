@@ -19,6 +19,7 @@ from localaws.kinesis.messages import (
     throughput_exceeded,
 )
 from localaws.kinesis.model import MAX_HASH_KEY, Shard, Stream
+from localaws.kinesis.records import ARRIVAL, ENCRYPTED, INDEX
 from localaws.kinesis.resolve import caller_account, parse_stream_arn, stream_arn, stream_ref
 from localaws.kinesis.sequence import decode, shard_id, shard_index
 
@@ -30,16 +31,30 @@ PUT_RECORDS_MAX_BYTES = 10 * MIB
 INTERNAL_FAILURE_MESSAGE = "Internal service failure."
 
 
+# Producers reuse a handful of partition keys (a unicorn's name): their MD5 hashes are remembered, up to a bound.
+_HASHES: dict[str, int] = {}
+_HASHES_KEPT = 100_000
+
+
 def _hash_key(partition_key: str, explicit: str | None) -> int:
-    if explicit is not None:
-        value = int(explicit)
-        if value > MAX_HASH_KEY:
-            raise invalid_argument(
-                "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
-                f"Specified value was {explicit}"
-            )
-        return value
-    return int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
+    if explicit is None:
+        hashed = _HASHES.get(partition_key)
+        if hashed is None:
+            if len(_HASHES) >= _HASHES_KEPT:
+                _HASHES.clear()
+            hashed = _HASHES[partition_key] = int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
+        return hashed
+    value = int(explicit)
+    if value > MAX_HASH_KEY:
+        raise invalid_argument(
+            "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+            f"Specified value was {explicit}"
+        )
+    return value
+
+
+def _key_bytes(partition_key: str) -> int:
+    return len(partition_key) if partition_key.isascii() else len(partition_key.encode())
 
 
 def _too_big(where: str, size: int, limit: int) -> AwsError:
@@ -66,7 +81,7 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
     data: bytes = params["Data"]
     partition_key: str = params["PartitionKey"]
     hash_key = _hash_key(partition_key, params.get("ExplicitHashKey"))
-    size = len(data) + len(partition_key.encode())
+    size = len(data) + _key_bytes(partition_key)
     settings = core.settings
     now = core.now()
     with core.held(ctx, params, now) as stream:
@@ -86,10 +101,10 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
             raise throughput_exceeded(shard.id, stream.name, stream.account_id)
         stream.counter += 1
         record = shard.log.append(stream.counter, now, data, partition_key, stream.encryption_type == "KMS")
-        sequence = shard.record_sequence_number(record.index, record.arrival)
+        sequence = shard.record_sequence_number(record[INDEX], record[ARRIVAL])
         stream.trim_shard(shard, now, settings.max_records_per_shard)
         stream.trim_all(now, core.monotonic(), settings.max_records_per_shard)
-        encrypted = record.encrypted
+        encrypted = record[ENCRYPTED]
     core.publish(
         stream,
         {
@@ -109,7 +124,7 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
 def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     entries: list[dict[str, Any]] = params["Records"]
     hash_keys = [_hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
-    sizes = [len(entry["Data"]) + len(entry["PartitionKey"].encode()) for entry in entries]
+    sizes = [len(entry["Data"]) + _key_bytes(entry["PartitionKey"]) for entry in entries]
     total = sum(sizes)
     if total > PUT_RECORDS_MAX_BYTES:
         raise invalid_argument(f"Records size exceeds {PUT_RECORDS_MAX_BYTES // MIB} MB limit")
@@ -155,7 +170,7 @@ def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
             entry = entries[slot]
             stream.counter += 1
             record = shard.log.append(stream.counter, now, entry["Data"], entry["PartitionKey"], encrypted)
-            numbers[slot] = shard.record_sequence_number(record.index, record.arrival)
+            numbers[slot] = shard.record_sequence_number(record[INDEX], record[ARRIVAL])
             touched.add(shard)
         for shard in touched:
             stream.trim_shard(shard, now, settings.max_records_per_shard)
@@ -228,7 +243,7 @@ def _start_position(stream: Stream, shard: Shard, kind: str, number: str | None,
         assert timestamp is not None
         log = shard.log
         slot = log.position_at_time(timestamp)
-        return log.at(slot).index - 1 if slot < log.end() else stream.counter
+        return log.at(slot)[INDEX] - 1 if slot < log.end() else stream.counter
     assert number is not None
     decoded = decode(number)
     if decoded is None:
@@ -322,24 +337,25 @@ def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
         found = log.read(slot, limit)
         records: list[dict[str, Any]] = []
         read_bytes = 0
-        for record in found:
-            size = len(record.data) + len(record.partition_key)
+        base = shard.base
+        for index, arrival, data, partition_key, encrypted in found:
+            size = len(data) + len(partition_key)
             if records and read_bytes + size > GET_RECORDS_MAX_BYTES:
                 break
             read_bytes += size
             item: dict[str, Any] = {
-                "SequenceNumber": shard.record_sequence_number(record.index, record.arrival),
-                "ApproximateArrivalTimestamp": record.arrival,
-                "Data": record.data,
-                "PartitionKey": record.partition_key,
+                "SequenceNumber": str(base | index << 80 | (int(arrival) & 0xFFFFFFFF) << 36),
+                "ApproximateArrivalTimestamp": arrival,
+                "Data": data,
+                "PartitionKey": partition_key,
             }
-            if record.encrypted:
+            if encrypted:
                 item["EncryptionType"] = "KMS"
             records.append(item)
         next_slot = max(slot, log.end() - len(log)) + len(records)
-        last = found[len(records) - 1].index if records else where.position
+        last = found[len(records) - 1][INDEX] if records else where.position
         remaining = next_slot < log.end()
-        behind = int(max(0.0, now - log.at(next_slot).arrival) * 1000) if remaining else 0
+        behind = int(max(0.0, now - log.at(next_slot)[ARRIVAL]) * 1000) if remaining else 0
         reply: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}
         if shard.is_open or remaining:
             moved = Position(

@@ -1,27 +1,22 @@
 """A shard's records: appended at the tail in O(1), dropped from the head in amortised O(1), found by bisection.
 
-Each record is a tuple (index, arrival, data, partition_key, encrypted). Indexes rise along the log (they count
+Each record is a plain tuple (index, arrival, data, partition_key, encrypted), read with the constants below (a
+named tuple costs a Python-level constructor call per record). Indexes rise along the log (they count
 records across the stream), and so do arrival times (a record that arrives with an earlier clock reading than
 the one before it is given that one's time), so both can be bisected. Not thread-safe: the stream's lock is held.
 """
 
 from bisect import bisect_left, bisect_right
 from operator import itemgetter
-from typing import NamedTuple
 
 # Compact the lists once this many dropped slots lead them and they are at least half of them.
 COMPACT_AFTER_DROPPED = 1024
 
-_index = itemgetter(0)
-_arrival = itemgetter(1)
+INDEX, ARRIVAL, DATA, PARTITION_KEY, ENCRYPTED = range(5)
+Record = tuple[int, float, bytes, str, bool]
 
-
-class Record(NamedTuple):
-    index: int
-    arrival: float
-    data: bytes
-    partition_key: str
-    encrypted: bool
+_index = itemgetter(INDEX)
+_arrival = itemgetter(ARRIVAL)
 
 
 class RecordLog:
@@ -39,7 +34,7 @@ class RecordLog:
     def append(self, index: int, arrival: float, data: bytes, partition_key: str, encrypted: bool) -> Record:
         if arrival < self.last_arrival:
             arrival = self.last_arrival
-        record = Record(index, arrival, data, partition_key, encrypted)
+        record = (index, arrival, data, partition_key, encrypted)
         self._records.append(record)
         self.last_index = index
         self.last_arrival = arrival
@@ -86,7 +81,7 @@ class RecordLog:
 
     def drop_older_than(self, cutoff: float) -> int:
         oldest = self.oldest()
-        if oldest is None or oldest.arrival >= cutoff:
+        if oldest is None or oldest[ARRIVAL] >= cutoff:
             return 0
         return self.drop_oldest(self.position_at_time(cutoff) - self._head)
 

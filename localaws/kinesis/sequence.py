@@ -23,16 +23,19 @@ _SHARD_ID = re.compile(r"^(?:.*-)?(\d+)$")
 MAX_SHARD_INDEX = 2**31 - 1
 
 
-def sequence_number(created_second: int, shard_index: int, index: int, arrival_second: int) -> str:
-    return str(
+def shard_base(created_second: int, shard_index: int) -> int:
+    """The fields every sequence number of a shard shares (OR the index and arrival second into it)."""
+    return (
         _TOP
         | (created_second & 0xFFFFFFFF) << 148
         | (shard_index & 0xF) << 144
-        | index << 80
-        | (arrival_second & 0xFFFFFFFF) << 36
         | (shard_index & 0xFFFFFFFF) << 4
         | VERSION
     )
+
+
+def sequence_number(created_second: int, shard_index: int, index: int, arrival_second: int) -> str:
+    return str(shard_base(created_second, shard_index) | index << 80 | (arrival_second & 0xFFFFFFFF) << 36)
 
 
 @dataclass(frozen=True)
