@@ -17,22 +17,6 @@ SIMULATE = str(Path(sys.executable).with_name("simulate"))
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def cli(endpoint, monkeypatch):
-    """Run `simulate ...` aimed at the endpoint (no credentials: the local admin is used)."""
-
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint.url, "AWS_REGION": "us-east-1", "COLUMNS": "200"}
-
-    def run(*args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([SIMULATE, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd)
-
-    def start(*args: str) -> subprocess.Popen:
-        return subprocess.Popen([SIMULATE, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    run.start = start
-    return run
-
-
 def make_stream(endpoint, name: str, shards: int = 1) -> None:
     kinesis = endpoint.client("kinesis")
     kinesis.create_stream(StreamName=name, ShardCount=shards)

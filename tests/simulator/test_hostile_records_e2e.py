@@ -5,7 +5,7 @@ import json
 import re
 import time
 
-from tests.simulator.test_commands_e2e import WORKSHOP_SAMPLE, cli, make_stream  # noqa: F401 (fixture)
+from tests.simulator.test_commands_e2e import WORKSHOP_SAMPLE, make_stream
 
 HOSTILE = [
     b"plain [/x] text",
