@@ -87,7 +87,8 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status)
         for name, value in answer.headers.items():
-            self.send_header(name, value)
+            if name.lower() != "content-length":  # ours, from the body actually sent
+                self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         if self.command != "HEAD" and answer.body:

@@ -71,7 +71,8 @@ class Answer:
     body: bytes
 
     def send(self, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        headers = {**self.headers, "Content-Length": str(len(self.body))}
+        headers = {name: value for name, value in self.headers.items() if name.lower() != "content-length"}
+        headers["Content-Length"] = str(len(self.body))
         start_response(f"{self.status} {_REASONS.get(self.status, 'Status')}", list(headers.items()))
         return [self.body]
 
