@@ -282,3 +282,25 @@ def test_query_error_document():
     _, _, body = wire.encode_error("iam", "query", AwsError("ServiceFailure", None, 500, sender_fault=False), "r5")
     assert "<Type>Receiver</Type><Code>ServiceFailure</Code></Error>" in body.decode()
     assert 'xmlns="https://iam.amazonaws.com/doc/2010-05-08/"' in body.decode()
+
+
+def test_assume_role_with_web_identity_and_lists_of_strings_round_trip():
+    params = {
+        "RoleArn": ROLE_ARN,
+        "RoleSessionName": "web-session",
+        "WebIdentityToken": "eyJhbGciOiJSUzI1NiJ9.e30.sig",
+        "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}],
+        "DurationSeconds": 3600,
+    }
+    form = form_of("sts", "AssumeRoleWithWebIdentity", params)
+    assert form["PolicyArns.member.1.arn"] == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    assert wire.decode_request("sts", "AssumeRoleWithWebIdentity", "query", form) == params
+    policies = {
+        "PolicyInputList": ['{"Version":"2012-10-17"}', '{"Statement":[]}'],
+        "ActionNames": ["kinesis:PutRecord"],
+    }
+    form = form_of("iam", "SimulateCustomPolicy", policies)
+    assert form["PolicyInputList.member.2"] == ['{"Statement":[]}']
+    decoded = wire.decode_request("iam", "SimulateCustomPolicy", "query", form)
+    assert decoded == policies
+    wire.validate("iam", "SimulateCustomPolicy", decoded)
