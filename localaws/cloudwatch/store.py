@@ -352,6 +352,9 @@ def _series_buckets(series: _Series, start: int, end: float, period: int, kept_f
         else:
             for index in touched:
                 out[index].hist = None
+    if period % 60:
+        # As on CloudWatch: data past high resolution answers no period shorter than (or not whole) minutes.
+        return out
     for hour_key in _keys_between(series.hours, first_minute // 60, last_minute // 60):
         cells = series.hours[hour_key]
         for offset in range(60):
