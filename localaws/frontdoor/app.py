@@ -147,7 +147,7 @@ class FrontDoor:
     def _error(self, request: Request, route: routing.Route | None, error: AwsError) -> Answer:
         service = route.service if route and route.service else "kinesis"
         protocol = route.protocol if route else "json"
-        if protocol == "json-deprecated":
+        if protocol in ("json-deprecated", "unknown"):
             protocol = "json"
         status, headers, body = wire.encode_error(service, protocol, error, request.request_id)
         return Answer(status, aws_headers(request, headers), body)
@@ -157,7 +157,7 @@ class FrontDoor:
         return Answer(status, aws_headers(request, {"Content-Type": "application/json"}), body)
 
     def _aws(self, request: Request, route: routing.Route) -> Answer:
-        if request.method != "POST" and route.protocol != "query":
+        if route.protocol == "unknown" or (request.method != "POST" and route.protocol != "query"):
             answer = xml_error(403, *_XML_DENIED)
             answer.headers.update(aws_headers(request))
             return answer

@@ -61,7 +61,7 @@ def is_unsigned(service: str, operation: str) -> bool:
 @dataclass
 class Route:
     service: str | None  # None: no service of ours recognised
-    protocol: str  # json | json-deprecated | cbor | query | rpcv2cbor
+    protocol: str  # json | json-deprecated | cbor | query | rpcv2cbor | unknown
     operation: str | None  # the model's operation name; None when unknown
     target: str = ""  # what the client named (for error messages)
     form: dict[str, list[str]] | None = None  # the query protocol's parameters
@@ -96,20 +96,26 @@ def route(request: Request) -> Route:
     if target is None and (content_type == FORM or (request.method == "GET" and "Action=" in request.query_string)):
         text = request.body.decode("utf-8", "replace") if content_type == FORM else request.query_string
         form = parse_qs(text, keep_blank_values=True)
-        action = (form.get("Action") or [""])[0]
+        if "Action" not in form:
+            # A form for no action at all: AWS cannot tell what to authorize (what Kinesis answers, in XML).
+            return Route(None, "unknown", None)
+        action = form["Action"][0]
         service = _scope_service(request)
         if service is None:
             service = next((name for name in ("sts", "iam", "cloudwatch") if action in operation_names(name)), None)
         operation = action if service and action in operation_names(service) else None
         return Route(service or "sts", "query", operation, target=action, form=form)
 
-    if content_type in JSON_TYPES:
+    prefix, _, name = (target or "").partition(".")
+    service = _by_target_prefix().get(prefix)
+    operation = name if service and name in operation_names(service) else None
+    json_version = service_model(service or "kinesis").metadata.get("jsonVersion", "1.1")
+    if JSON_TYPES.get(content_type) == json_version:
         protocol = "json"
     elif content_type == "application/json" and request.body:
         protocol = "json-deprecated"  # Kinesis's legacy JSON answers
     else:
-        protocol = "cbor"  # what Kinesis assumes for anything else, the Java SDK's default
-    prefix, _, name = (target or "").partition(".")
-    service = _by_target_prefix().get(prefix)
-    operation = name if service and name in operation_names(service) else None
+        protocol = (
+            "cbor"  # what Kinesis assumes for anything else (the Java SDK's default), JSON of another version included
+        )
     return Route(service, protocol, operation, target=target or "")
