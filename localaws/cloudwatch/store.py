@@ -13,18 +13,18 @@ maintenance rolls up and drops what has aged, so a test that moves the clock by 
 
 import math
 import threading
-from array import array
 from typing import NamedTuple
 
 from localaws.clock import Clock
-from localaws.cloudwatch.aggregate import INV_LOG_GAMMA, ZERO_BIN, Aggregate, Histogram, add_to_histogram
+from localaws.cloudwatch.aggregate import INV_LOG_GAMMA, ZERO_BIN, Aggregate
+from localaws.cloudwatch.scan import series_buckets
+from localaws.cloudwatch.series import Minute, Series, pack
 
 HIGH_RESOLUTION_SECONDS = 3 * 3600
 DEFAULT_RETENTION_SECONDS = 15 * 24 * 3600
 MAINTENANCE_INTERVAL = 60.0
 
 Dimensions = tuple[tuple[str, str], ...]  # sorted (name, value) pairs: one metric whatever the caller's order
-_EMPTY = array("d", [0.0, 0.0, math.inf, -math.inf] * 60)  # 60 empty cells of (count, sum, minimum, maximum)
 _floor, _log = math.floor, math.log
 
 
@@ -34,80 +34,6 @@ class MetricId(NamedTuple):
     namespace: str
     name: str
     dimensions: Dimensions
-
-
-class _Minute:
-    """A recent minute of one series: (count, sum, minimum, maximum) for each second, and the minute's histogram
-    (None once percentiles cannot be told, see Aggregate)."""
-
-    __slots__ = ("cells", "hist")
-
-    def __init__(self) -> None:
-        self.cells = array("d", _EMPTY)
-        self.hist: Histogram | None = {}
-
-    def add(self, offset: int, value: float, count: float) -> None:
-        cells, at = self.cells, offset * 4
-        cells[at] += count
-        cells[at + 1] += value * count
-        if value < cells[at + 2]:
-            cells[at + 2] = value
-        if value > cells[at + 3]:
-            cells[at + 3] = value
-        if self.hist is not None:
-            if value < 0.0:
-                self.hist = None
-            else:
-                add_to_histogram(self.hist, value, count)
-
-    def add_set(self, offset: int, count: float, total: float, low: float, high: float) -> None:
-        """A statistic set: percentiles survive only when it stands for one value (SampleCount 1, or Minimum equal
-        to Maximum), as on CloudWatch."""
-        cells, at = self.cells, offset * 4
-        cells[at] += count
-        cells[at + 1] += total
-        cells[at + 2] = min(cells[at + 2], low)
-        cells[at + 3] = max(cells[at + 3], high)
-        if self.hist is not None:
-            if low < 0.0 or (count != 1.0 and low != high):
-                self.hist = None
-            else:
-                add_to_histogram(self.hist, low, count)
-
-    def summary(self) -> tuple[float, float, float, float]:
-        cells = self.cells
-        return math.fsum(cells[0::4]), math.fsum(cells[1::4]), min(cells[2::4]), max(cells[3::4])
-
-
-def _merge_cell(cells: array, at: int, count: float, total: float, low: float, high: float) -> None:
-    cells[at] += count
-    cells[at + 1] += total
-    if low < cells[at + 2]:
-        cells[at + 2] = low
-    if high > cells[at + 3]:
-        cells[at + 3] = high
-
-
-def _pack(series: "_Series", minute_key: int, minute: _Minute, drop_before: int) -> None:
-    """Roll a minute up into its hour's array (merged with what is there); a minute past retention just goes."""
-    if minute_key < drop_before:
-        return
-    hour_key, offset = divmod(minute_key, 60)
-    hour = series.hours.get(hour_key)
-    if hour is None:
-        hour = series.hours[hour_key] = array("d", _EMPTY)
-    _merge_cell(hour, offset * 4, *minute.summary())
-
-
-class _Series:
-    """One metric in one unit: recent minutes by minute number, rolled-up minutes by hour number."""
-
-    __slots__ = ("hours", "last_put", "minutes")
-
-    def __init__(self) -> None:
-        self.minutes: dict[int, _Minute] = {}
-        self.hours: dict[int, array] = {}  # hour → 60 cells of (count, sum, minimum, maximum), one per minute
-        self.last_put = -math.inf  # clock time of the latest put (ListMetrics' RecentlyActive)
 
 
 def dimensions_key(dimensions: dict[str, str]) -> Dimensions:
@@ -123,9 +49,9 @@ class MetricStore:
         self.clock = clock
         self.retention_seconds = float(retention_seconds)
         self._lock = threading.Lock()
-        self._metrics: dict[tuple, dict[str, _Series]] = {}  # keys: MetricId or an equal plain tuple
+        self._metrics: dict[tuple, dict[str, Series]] = {}  # keys: MetricId or an equal plain tuple
         self._next_maintenance = -math.inf
-        self._late: list[tuple[_Series, int]] = []  # minutes made for datapoints already past high resolution
+        self._late: list[tuple[Series, int]] = []  # minutes made for datapoints already past high resolution
 
     # --- writing ------------------------------------------------------------------------------------------------
 
@@ -153,7 +79,7 @@ class MetricStore:
             minute = self._minute(key, unit, second)
             if minute is None:
                 return
-            # _Minute.add inlined: this runs for every metric of every Kinesis put.
+            # Minute.add inlined: this runs for every metric of every Kinesis put.
             cells, at = minute.cells, (second % 60) * 4
             cells[at] += 1.0
             cells[at + 1] += value
@@ -211,7 +137,7 @@ class MetricStore:
             if minute is not None:
                 minute.add_set(second % 60, sample_count, total, minimum, maximum)
 
-    def _minute(self, metric: tuple, unit: str, second: int) -> _Minute | None:
+    def _minute(self, metric: tuple, unit: str, second: int) -> Minute | None:
         """The minute a datapoint of `second` goes to (made if new); None when it is older than retention. Called
         with the lock held."""
         now = self.clock.time()
@@ -226,12 +152,12 @@ class MetricStore:
             units = self._metrics[metric] = {}
         series = units.get(unit)
         if series is None:
-            series = units[unit] = _Series()
+            series = units[unit] = Series()
         series.last_put = now
         minute_key = second // 60
         minute = series.minutes.get(minute_key)
         if minute is None:
-            minute = series.minutes[minute_key] = _Minute()
+            minute = series.minutes[minute_key] = Minute()
             if (minute_key + 1) * 60 <= now - HIGH_RESOLUTION_SECONDS:
                 # A late datapoint for a minute past high resolution: the next call packs the minute into its hour
                 # (merging with what is there); its percentile detail is not offered meanwhile either.
@@ -246,7 +172,7 @@ class MetricStore:
         for series, minute_key in self._late:
             minute = series.minutes.pop(minute_key, None)
             if minute is not None:
-                _pack(series, minute_key, minute, drop_before)
+                pack(series, minute_key, minute, drop_before)
         self._late.clear()
 
     def _maintain(self, now: float) -> None:
@@ -261,7 +187,7 @@ class MetricStore:
             for unit in list(units):
                 series = units[unit]
                 for minute_key in [key for key in series.minutes if key < roll_before or key < drop_before]:
-                    _pack(series, minute_key, series.minutes.pop(minute_key), drop_before)
+                    pack(series, minute_key, series.minutes.pop(minute_key), drop_before)
                 # An hour goes once its last minute is past retention; queries skip its expired minutes before that.
                 for hour_key in [key for key in series.hours if (key + 1) * 60 <= drop_before]:
                     del series.hours[hour_key]
@@ -298,7 +224,7 @@ class MetricStore:
             for name in chosen:
                 series = units.get(name)
                 if series is not None:
-                    result[name] = _series_buckets(series, start, end, period, kept_from)
+                    result[name] = series_buckets(series, start, end, period, kept_from)
             return result
 
     def metrics(self) -> list[tuple[MetricId, float]]:
@@ -322,61 +248,3 @@ class MetricStore:
                     minutes += len(series.minutes)
                     hours += len(series.hours)
             return minutes, hours
-
-
-def _series_buckets(series: _Series, start: int, end: float, period: int, kept_from: float) -> dict[int, Aggregate]:
-    out: dict[int, Aggregate] = {}
-    first_minute, last_minute = start // 60, _floor(end / 60)
-    for minute_key in _keys_between(series.minutes, first_minute, last_minute):
-        base = minute_key * 60
-        if base + 60 <= kept_from:
-            continue
-        minute = series.minutes[minute_key]
-        cells = minute.cells
-        # The minute's histogram goes with its data only when all of that data fell in one bucket.
-        touched: set[int] = set()
-        excluded = False
-        for offset in range(60):
-            at = offset * 4
-            if not cells[at]:
-                continue
-            second = base + offset
-            if second < start or second >= end:
-                excluded = True
-                continue
-            index = (second - start) // period
-            touched.add(index)
-            _bucket(out, index).absorb(cells[at], cells[at + 1], cells[at + 2], cells[at + 3])
-        if len(touched) == 1 and not excluded:
-            out[touched.pop()].absorb_hist(minute.hist)
-        else:
-            for index in touched:
-                out[index].hist = None
-    if period % 60:
-        # As on CloudWatch: data past high resolution answers no period shorter than (or not whole) minutes.
-        return out
-    for hour_key in _keys_between(series.hours, first_minute // 60, last_minute // 60):
-        cells = series.hours[hour_key]
-        for offset in range(60):
-            at = offset * 4
-            base = (hour_key * 60 + offset) * 60
-            if not cells[at] or base < start or base >= end or base + 60 <= kept_from:
-                continue
-            bucket = _bucket(out, (base - start) // period)
-            bucket.absorb(cells[at], cells[at + 1], cells[at + 2], cells[at + 3])
-            bucket.hist = None  # rolled-up minutes keep no histogram
-    return out
-
-
-def _keys_between(slots: dict[int, object], first: int, last: int) -> list[int]:
-    """The keys of `slots` in [first, last], by whichever is fewer: the range or the slots."""
-    if last - first < len(slots):
-        return [key for key in range(first, last + 1) if key in slots]
-    return [key for key in slots if first <= key <= last]
-
-
-def _bucket(out: dict[int, Aggregate], index: int) -> Aggregate:
-    bucket = out.get(index)
-    if bucket is None:
-        bucket = out[index] = Aggregate()
-    return bucket
