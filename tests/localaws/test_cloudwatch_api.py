@@ -92,15 +92,15 @@ def test_put_value_values_counts_and_statistic_sets(cw):
 
 
 def test_put_without_timestamp_is_now_and_without_unit_is_none(cw):
-    cw.call("PutMetricData", Namespace="Lab", MetricData=[{"MetricName": "Rides", "Value": 3.0}])
     start = minute_start(cw)
+    cw.call("PutMetricData", Namespace="Lab", MetricData=[{"MetricName": "Rides", "Value": 3.0}])
     reply = cw.call(
         "GetMetricStatistics",
         Namespace="Lab",
         MetricName="Rides",
         StartTime=start,
-        EndTime=start + 60,
-        Period=60,
+        EndTime=start + 120,  # a minute may turn between the two calls
+        Period=120,
         Statistics=["Sum"],
     )
     assert reply["Datapoints"] == [{"Timestamp": float(start), "Unit": "None", "Sum": 3.0}]

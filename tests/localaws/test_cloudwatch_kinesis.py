@@ -64,13 +64,14 @@ def total(endpoint: Endpoint, metric: str, start: float, end: float, period: int
 
 
 def test_puts_show_as_incoming_records_and_put_success_counts(endpoint):
+    hour = (int(endpoint.clock.time()) // 3600 + 1) * 3600
+    endpoint.clock.advance(hour + 1800 - endpoint.clock.time())  # half an hour from any hour's turn
     for n in range(3):
         endpoint.call(
             "kinesis", "PutRecords", StreamName="wildrydes", Records=[{"Data": b"x", "PartitionKey": str(n)}] * 2
         )
     endpoint.call("kinesis", "PutRecord", StreamName="wildrydes", Data=b"x", PartitionKey="k")
     now = endpoint.clock.time()
-    hour = int(now) // 3600 * 3600
     # The old fidelity test's question: one hour-long bucket from the hour's start, EndTime just after now.
     assert total(endpoint, "IncomingRecords", hour, now + 1e-6, 3600) == [(hour, 7.0)]
     successes = total(endpoint, "PutRecords.SuccessfulRecords", hour, now + 1e-6, 3600)
