@@ -17,10 +17,27 @@ function finite(value) {
   return typeof value === "number" && Number.isFinite(value);
 }
 
+const isSpace = (byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+
+/**
+ * Whether the bytes can be a JSON object at all: "{" first and "}" last, but for whitespace (and a UTF-8 BOM,
+ * which the decoder drops). Anything else is skipped without decoding: random megabytes cost nothing.
+ */
+function mayBeObject(bytes) {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let end = bytes.length - 1;
+  while (start <= end && isSpace(bytes[start])) start += 1;
+  while (end >= start && isSpace(bytes[end])) end -= 1;
+  return end > start && bytes[start] === 0x7b && bytes[end] === 0x7d;
+}
+
 function bytesToText(data) {
   if (typeof data === "string") return data;
-  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return decoder.decode(data);
-  return null;
+  let bytes;
+  if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+  else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  else return null;
+  return mayBeObject(bytes) ? decoder.decode(bytes) : null;
 }
 
 /** A parsed, validated record, or null when the bytes are not a unicorn status. Never throws. */
