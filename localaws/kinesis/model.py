@@ -25,6 +25,7 @@ FULL_TRIM_EVERY_SECONDS = 1.0
 
 class Shard:
     __slots__ = (
+        "accepts_until",
         "adjacent_parent",
         "base",
         "closed_at",
@@ -36,6 +37,7 @@ class Shard:
         "limits",
         "log",
         "parent",
+        "parents",
         "start",
     )
 
@@ -46,8 +48,7 @@ class Shard:
         end: int,
         created_at: float,
         created_second: int,
-        parent: str | None = None,
-        adjacent_parent: str | None = None,
+        parents: tuple["Shard", ...] = (),
     ) -> None:
         self.index = index
         self.id = shard_id(index)
@@ -56,9 +57,13 @@ class Shard:
         self.created_at = created_at
         self.created_second = created_second
         self.base = shard_base(created_second, index)
-        self.parent = parent
-        self.adjacent_parent = adjacent_parent
+        self.parents = parents
+        self.parent = parents[0].id if parents else None
+        self.adjacent_parent = parents[1].id if len(parents) > 1 else None
         self.closed_at: float | None = None
+        # The last second a closed shard still takes records: until its children's creation second comes (AWS
+        # keeps putting to a parent until then), so its EndingSequenceNumber carries that second.
+        self.accepts_until: int | None = None
         self.log = RecordLog()
         self.limits: ShardLimits | None = None  # made when limits are first on
 
@@ -70,9 +75,13 @@ class Shard:
         return sequence_number(self.created_second, self.index, 0, self.created_second)
 
     def ending_sequence_number(self) -> str | None:
-        if self.closed_at is None:
+        if self.accepts_until is None:
             return None
-        return sequence_number(self.created_second, self.index, MAX_INDEX, int(self.closed_at))
+        return sequence_number(self.created_second, self.index, MAX_INDEX, self.accepts_until)
+
+    def finished(self, second: int) -> bool:
+        """Closed, and past the last second it takes records: nothing more will ever arrive."""
+        return self.accepts_until is not None and second > self.accepts_until
 
     def record_sequence_number(self, index: int, arrival: float) -> str:
         return str(self.base | index << 80 | (int(arrival) & 0xFFFFFFFF) << 36)
@@ -202,39 +211,37 @@ class Stream:
         self.open = sorted((shard for shard in self.shards if shard.is_open), key=lambda shard: shard.start)
         self._open_starts = [shard.start for shard in self.open]
 
-    def route(self, hash_key: int) -> Shard:
-        """The open shard whose hash key range (both ends included) holds the key."""
-        return self.open[bisect_right(self._open_starts, hash_key) - 1]
+    def route(self, hash_key: int, second: int) -> Shard:
+        """The shard that takes a record with this hash key now: the open shard whose hash key range (both ends
+        included) holds it, or, until that shard's creation second comes, the parent that held the key."""
+        shard = self.open[bisect_right(self._open_starts, hash_key) - 1]
+        while shard.created_second > second and shard.parents:
+            shard = next(parent for parent in shard.parents if parent.start <= hash_key <= parent.end)
+        return shard
 
     def shard(self, index: int) -> Shard | None:
         return self.shards[index] if 0 <= index < len(self.shards) else None
 
-    def _child(self, start: int, end: int, at: float, parents: list[Shard]) -> Shard:
+    def _child(self, start: int, end: int, at: float, parents: tuple[Shard, ...]) -> Shard:
         # A child is born a second after its parents close (at the earliest), so its sequence numbers follow theirs.
         created_second = max([int(at) + 1] + [parent.created_second + 1 for parent in parents])
-        child = Shard(
-            len(self.shards),
-            start,
-            end,
-            at,
-            created_second,
-            parent=parents[0].id,
-            adjacent_parent=parents[1].id if len(parents) > 1 else None,
-        )
+        child = Shard(len(self.shards), start, end, at, created_second, parents)
+        for parent in parents:
+            parent.accepts_until = created_second - 1
         self.shards.append(child)
         return child
 
     def split(self, shard: Shard, new_start: int, at: float) -> tuple[Shard, Shard]:
         shard.closed_at = at
-        left = self._child(shard.start, new_start - 1, at, [shard])
-        right = self._child(new_start, shard.end, at, [shard])
+        left = self._child(shard.start, new_start - 1, at, (shard,))
+        right = self._child(new_start, shard.end, at, (shard,))
         self._reindex_open()
         return left, right
 
     def merge(self, shard: Shard, adjacent: Shard, at: float) -> Shard:
         shard.closed_at = at
         adjacent.closed_at = at
-        child = self._child(shard.start, adjacent.end, at, [shard, adjacent])
+        child = self._child(shard.start, adjacent.end, at, (shard, adjacent))
         self._reindex_open()
         return child
 

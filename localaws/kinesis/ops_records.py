@@ -95,7 +95,7 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
         limit = stream.max_record_size_kib * 1024
         if size > limit:
             raise _too_big("data", size, limit)
-        shard = stream.route(hash_key)
+        shard = stream.route(hash_key, int(now))
         limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
         if core.faults.chance(settings.inject_throttle) or (limited and not _limits(core, shard).admit_write(size)):
             raise throughput_exceeded(shard.id, stream.name, stream.account_id)
@@ -137,7 +137,8 @@ def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
         for position, size in enumerate(sizes, 1):
             if size > limit:
                 raise _too_big(f"records.{position}.member.data", size, limit)
-        routes = [stream.route(hash_key) for hash_key in hash_keys]
+        second = int(now)
+        routes = [stream.route(hash_key, second) for hash_key in hash_keys]
         failures: list[dict[str, str] | None] = [None] * len(entries)
         limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
         failing = settings.inject_put_failures
@@ -238,7 +239,7 @@ def _start_position(stream: Stream, shard: Shard, kind: str, number: str | None,
     if kind == "TRIM_HORIZON":
         return -1
     if kind == "LATEST":
-        return stream.counter if shard.is_open else shard.log.last_index
+        return stream.counter
     if kind == "AT_TIMESTAMP":
         assert timestamp is not None
         log = shard.log
@@ -357,7 +358,9 @@ def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
         remaining = next_slot < log.end()
         behind = int(max(0.0, now - log.at(next_slot)[ARRIVAL]) * 1000) if remaining else 0
         reply: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind}
-        if shard.is_open or remaining:
+        # A closed shard ends (no NextShardIterator, its children named) on the first call that finds nothing
+        # more in it once nothing more can arrive; a call that still returned records gives one more iterator.
+        if records or remaining or not shard.finished(int(now)):
             moved = Position(
                 where.account_id, where.region, where.stream_name, where.stream_created_at, shard.index, last, now
             )

@@ -84,7 +84,12 @@ def stream_ref(ctx: RequestContext, params: dict[str, Any], required: bool = Tru
     if name:
         return StreamRef(caller_account(ctx), ctx.region, name)
     if required:
-        raise invalid_argument("Either StreamName or StreamARN must be given.")
+        # The model made StreamName optional when StreamARN came; naming neither is answered as before then.
+        raise AwsError(
+            "ValidationException",
+            "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: "
+            "Member must not be null",
+        )
     return None
 
 

@@ -40,8 +40,15 @@ def test_split_closes_the_parent_when_the_update_is_done(kinesis):
     child = decode(left["SequenceNumberRange"]["StartingSequenceNumber"])
     assert end.index == MAX_INDEX and end.created_second == start.created_second and end.shard_index == 0
     assert child.index == 0 and child.created_second == child.arrival_second == end.arrival_second + 1
+    # Until the children's creation second comes, AWS still puts to the parent (kinesalite's splitShard test).
+    grace = kinesis.call("PutRecord", StreamName="s", PartitionKey="a", Data=b"grace", ExplicitHashKey="1")
+    if int(kinesis.clock.time()) < child.created_second:
+        assert grace["ShardId"] == "shardId-000000000000"
+        assert int(grace["SequenceNumber"]) < int(parent["SequenceNumberRange"]["EndingSequenceNumber"])
+    kinesis.advance(1)
     later = kinesis.call("PutRecord", StreamName="s", PartitionKey="a", Data=b"late", ExplicitHashKey="1")
     assert later["ShardId"] == "shardId-000000000001"
+    assert decode(later["SequenceNumber"]).arrival_second >= child.created_second
     # Children's sequence numbers follow every number of their parents.
     assert int(later["SequenceNumber"]) > int(parent["SequenceNumberRange"]["EndingSequenceNumber"])
     assert int(left["SequenceNumberRange"]["StartingSequenceNumber"]) > int(early["SequenceNumber"])
@@ -53,6 +60,7 @@ def test_a_closed_shard_reads_to_its_end_then_names_its_children(kinesis):
     latest = kinesis.iterator("s", kind="LATEST")
     kinesis.call("SplitShard", StreamName="s", ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2**127))
     kinesis.settle()
+    kinesis.advance(1)  # past the last second the parent takes records
     records, last = kinesis.read_all(kinesis.iterator("s"), limit=2)
     assert [record["Data"] for record in records] == [b"r-0", b"r-1", b"r-2"]
     assert "NextShardIterator" not in last
@@ -62,6 +70,24 @@ def test_a_closed_shard_reads_to_its_end_then_names_its_children(kinesis):
     assert at_end["Records"] == [] and "NextShardIterator" not in at_end and len(at_end["ChildShards"]) == 2
     closed_latest = kinesis.call("GetRecords", ShardIterator=kinesis.iterator("s", kind="LATEST"))
     assert "NextShardIterator" not in closed_latest
+
+
+def test_a_closed_shard_that_may_still_take_records_gives_another_iterator(tmp_path):
+    kinesis = make_kinesis(tmp_path, state_transition_seconds=0)
+    kinesis.create("s")
+    kinesis.put("s", 2)
+    kinesis.advance(1 - kinesis.clock.time() % 1 + 0.05)  # early in a second: the split is done in it ...
+    kinesis.call("SplitShard", StreamName="s", ShardToSplit="0", NewStartingHashKey=str(2**127))
+    first = kinesis.call("GetRecords", ShardIterator=kinesis.iterator("s"))
+    assert len(first["Records"]) == 2 and first["NextShardIterator"]  # records read: one more iterator
+    second = kinesis.call("GetRecords", ShardIterator=first["NextShardIterator"])
+    assert second["Records"] == [] and second["NextShardIterator"]  # ... and puts may still land this second
+    kinesis.call("PutRecord", StreamName="s", PartitionKey="k", Data=b"grace")
+    third = kinesis.call("GetRecords", ShardIterator=second["NextShardIterator"])
+    assert [record["Data"] for record in third["Records"]] == [b"grace"]
+    kinesis.advance(1)
+    last = kinesis.call("GetRecords", ShardIterator=third["NextShardIterator"])
+    assert last["Records"] == [] and "NextShardIterator" not in last and len(last["ChildShards"]) == 2
 
 
 def test_split_and_merge_validate_as_aws(kinesis):
@@ -120,6 +146,7 @@ def test_merge_makes_one_child_of_two_parents(kinesis):
     assert child["HashKeyRange"] == {"StartingHashKey": "0", "EndingHashKey": "226854911280625642308916404954512140969"}
     ends = [decode(listed[n]["SequenceNumberRange"]["EndingSequenceNumber"]) for n in (0, 1)]
     assert ends[0].arrival_second == ends[1].arrival_second
+    kinesis.advance(1)
     put = kinesis.call(
         "PutRecord",
         StreamName="s",
@@ -143,6 +170,7 @@ def test_uniform_scaling_leaves_the_target_count_of_equal_ranges(kinesis, start,
         "TargetShardCount": target,
     }
     kinesis.settle()
+    kinesis.advance(2)
     open_shards = kinesis.call("ListShards", StreamName="s", ShardFilter={"Type": "AT_LATEST"})["Shards"]
     open_shards.sort(key=lambda shard: int(shard["HashKeyRange"]["StartingHashKey"]))
     step = 2**128 // target
