@@ -27,10 +27,11 @@ def form_tree(form: dict[str, list[str]]) -> Node:
     """`{'Tags.member.1.Key': ['a']}` as nested nodes: `{'Tags': {'member': {'1': {'Key': {'': 'a'}}}}}`."""
     root: Node = {}
     for name, values in form.items():
-        if name in ("Action", "Version") or not values:
-            continue
+        parts = name.split(".")
+        if name in ("Action", "Version") or not values or "" in parts:
+            continue  # an empty step ('Tags..1', 'RoleArn.') names no member
         node = root
-        for part in name.split("."):
+        for part in parts:
             node = node.setdefault(part, {})
         node[_LEAF] = values[0]
     return root

@@ -9,6 +9,8 @@ import botocore.parsers
 import botocore.serialize
 import botocore.session
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from localaws import wire
 from localaws.errors import AwsError
@@ -182,6 +184,37 @@ def test_query_values_of_the_wrong_type_are_refused():
 def test_names_that_do_not_fit_the_shape_are_ignored():
     form = {"RoleSessionName.x": ["a"], "RoleArn": [ROLE_ARN], "Tags.member.x.Key": ["k"], "Tags.member.1": ["v"]}
     assert wire.decode_request("sts", "AssumeRole", "query", form) == {"RoleArn": ROLE_ARN, "Tags": [{}]}
+    form = {"RoleArn.": ["x"], "Tags": [""], "Tags.": [""], "Tags..1.Key": ["k"], "Policy": []}
+    assert wire.decode_request("sts", "AssumeRole", "query", form) == {"Tags": []}
+
+
+QUERY_OPERATIONS = [("sts", "AssumeRole"), ("iam", "CreateRole"), ("iam", "TagRole"), ("cloudwatch", "PutMetricData")]
+FORM_STEPS = ["Tags", "member", "entry", "key", "Key", "Value", "1", "2", "0", "-1", "RoleArn", "x", ""]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(
+        [("sts", "AssumeRole"), ("iam", "CreateRole"), ("iam", "TagRole"), ("cloudwatch", "PutMetricData")]
+    ),
+    st.dictionaries(
+        st.lists(
+            st.sampled_from(
+                ["Tags", "member", "entry", "key", "Key", "Value", "1", "2", "0", "-1", "RoleArn", "x", ""]
+            ),
+            min_size=1,
+            max_size=5,
+        ).map(".".join),
+        st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["9" * 30, "1e400", "true", ""])), max_size=2),
+        max_size=10,
+    ),
+)
+def test_random_forms_give_params_or_aws_errors(operation, form):
+    service, name = operation
+    try:
+        wire.validate(service, name, wire.decode_request(service, name, "query", form))
+    except AwsError as error:
+        assert error.code == "ValidationError"
 
 
 def test_assume_role_with_web_identity_xml_parses_in_botocore():
