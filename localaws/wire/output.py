@@ -17,10 +17,11 @@ from localaws.wire.plans import PlanCache, forward_call
 Shaper = Callable[[Any], Any]
 
 
-def _json_number(value: float) -> float | int:
-    # JSON has no NaN or Infinity; AWS's Java serializer writes such doubles as their names in strings.
-    if type(value) is float and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")  # type: ignore[return-value]
+def _json_number(value: float | int) -> float | str:
+    # A double goes out as one (42.0, not 42); JSON has no NaN or Infinity, so those go as their names.
+    value = float(value)
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return value
 
 

@@ -136,3 +136,20 @@ def test_wrong_protocol_inputs_are_programming_errors():
         wire.decode_request("sts", "GetCallerIdentity", "query", b"Action=GetCallerIdentity")
     with pytest.raises(ValueError):
         wire.decode_request("kinesis", "ListStreams", "xml", b"{}")
+
+
+def test_cloudwatch_doubles_and_maps_in_json_and_xml():
+    when = datetime(2026, 11, 30, 19, 1, tzinfo=UTC)
+    result = {"Label": "L", "Datapoints": [{"Timestamp": when, "Sum": 42, "ExtendedStatistics": {"p99": 3.0}}]}
+    status, headers, body = wire.encode_response("cloudwatch", "GetMetricStatistics", "json", result, "r")
+    assert json.loads(body)["Datapoints"] == [
+        {"Timestamp": when.timestamp(), "Sum": 42.0, "ExtendedStatistics": {"p99": 3.0}}
+    ]
+    assert b'"Sum":42.0' in body
+    out = parsed("cloudwatch", "GetMetricStatistics", status, headers, body)
+    assert out["Datapoints"][0]["Timestamp"] == when
+    _, _, xml = wire.encode_response("cloudwatch", "GetMetricStatistics", "query", result, "r")
+    assert (
+        b"<Datapoints><member><Timestamp>2026-11-30T19:01:00Z</Timestamp><Sum>42</Sum><ExtendedStatistics>"
+        b"<entry><key>p99</key><value>3.0</value></entry></ExtendedStatistics></member></Datapoints>" in xml
+    )
