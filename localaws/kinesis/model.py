@@ -162,6 +162,8 @@ class Stream:
         self.tags: dict[str, str] = dict(tags)
         self.consumers: dict[str, Consumer] = {}
         self.max_record_size_kib = max_record_size_kib
+        # USER_PARTITION_KEY: records go by their keys; AUTO (on-demand only): spread evenly, keys ignored.
+        self.distribution = "USER_PARTITION_KEY"
         self.counter = 0  # the last record index handed out, across the stream (0 is no record: starting numbers)
         self.quota_shards = shard_count  # open shards once any pending update is done: what the quota counts
         self.scaling_times: list[float] = []  # UpdateShardCount calls in the last 24 hours
@@ -218,6 +220,10 @@ class Stream:
         while shard.created_second > second and shard.parents:
             shard = next(parent for parent in shard.parents if parent.start <= hash_key <= parent.end)
         return shard
+
+    def spread(self) -> Shard:
+        """The next open shard in turn, for a stream that distributes records itself (AUTO)."""
+        return self.open[self.counter % len(self.open)]
 
     def shard(self, index: int) -> Shard | None:
         return self.shards[index] if 0 <= index < len(self.shards) else None

@@ -44,8 +44,8 @@ def _hash_key(partition_key: str, explicit: str | None) -> int:
                 _HASHES.clear()
             hashed = _HASHES[partition_key] = int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
         return hashed
-    value = int(explicit)
-    if value > MAX_HASH_KEY:
+    value = int(explicit) if explicit.isdigit() else -1
+    if not 0 <= value <= MAX_HASH_KEY:
         raise invalid_argument(
             "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
             f"Specified value was {explicit}"
@@ -77,9 +77,16 @@ def _limits(core: Core, shard: Shard) -> ShardLimits:
     return shard.limits
 
 
+def _missing_key(where: str) -> AwsError:
+    return AwsError(
+        "ValidationException",
+        f"1 validation error detected: Value null at '{where}' failed to satisfy constraint: Member must not be null",
+    )
+
+
 def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     data: bytes = params["Data"]
-    partition_key: str = params["PartitionKey"]
+    partition_key: str = params.get("PartitionKey") or ""
     hash_key = _hash_key(partition_key, params.get("ExplicitHashKey"))
     size = len(data) + _key_bytes(partition_key)
     settings = core.settings
@@ -92,10 +99,13 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
                 f"{stream.account_id} is invalid."
             )
         _writable(stream)
+        auto = stream.distribution == "AUTO"
+        if not auto and "PartitionKey" not in params:
+            raise _missing_key("partitionKey")
         limit = stream.max_record_size_kib * 1024
         if size > limit:
             raise _too_big("data", size, limit)
-        shard = stream.route(hash_key, int(now))
+        shard = stream.spread() if auto else stream.route(hash_key, int(now))
         limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
         if core.faults.chance(settings.inject_throttle) or (limited and not _limits(core, shard).admit_write(size)):
             raise throughput_exceeded(shard.id, stream.name, stream.account_id)
@@ -123,8 +133,15 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
 
 def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     entries: list[dict[str, Any]] = params["Records"]
-    hash_keys = [_hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
-    sizes = [len(entry["Data"]) + _key_bytes(entry["PartitionKey"]) for entry in entries]
+    if not entries:  # the model's minimum, should a caller get past the front door's check
+        raise AwsError(
+            "ValidationException",
+            "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1",
+        )
+    keys = [entry.get("PartitionKey") or "" for entry in entries]
+    hash_keys = [_hash_key(key, entry.get("ExplicitHashKey")) for key, entry in zip(keys, entries, strict=True)]
+    sizes = [len(entry["Data"]) + _key_bytes(key) for key, entry in zip(keys, entries, strict=True)]
     total = sum(sizes)
     if total > PUT_RECORDS_MAX_BYTES:
         raise invalid_argument(f"Records size exceeds {PUT_RECORDS_MAX_BYTES // MIB} MB limit")
@@ -138,7 +155,13 @@ def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
             if size > limit:
                 raise _too_big(f"records.{position}.member.data", size, limit)
         second = int(now)
-        routes = [stream.route(hash_key, second) for hash_key in hash_keys]
+        if stream.distribution == "AUTO":
+            routes = [stream.open[(stream.counter + 1 + slot) % len(stream.open)] for slot in range(len(entries))]
+        else:
+            for position, entry in enumerate(entries, 1):
+                if "PartitionKey" not in entry:
+                    raise _missing_key(f"records.{position}.member.partitionKey")
+            routes = [stream.route(hash_key, second) for hash_key in hash_keys]
         failures: list[dict[str, str] | None] = [None] * len(entries)
         limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
         failing = settings.inject_put_failures
@@ -170,7 +193,7 @@ def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
             shard = routes[slot]
             entry = entries[slot]
             stream.counter += 1
-            record = shard.log.append(stream.counter, now, entry["Data"], entry["PartitionKey"], encrypted)
+            record = shard.log.append(stream.counter, now, entry["Data"], keys[slot], encrypted)
             numbers[slot] = shard.record_sequence_number(record[INDEX], record[ARRIVAL])
             touched.add(shard)
         for shard in touched:

@@ -157,7 +157,8 @@ def _check_quota(core: Core, stream: Stream, region: Any, now: float, additional
 def split_shard(core: Core, ctx: RequestContext, params: dict[str, Any]) -> None:
     with _resharding(core, ctx, params, [params["ShardToSplit"]]) as (stream, shards, region, now):
         shard = shards[0]
-        new_start = int(params["NewStartingHashKey"])
+        given = params["NewStartingHashKey"]
+        new_start = int(given) if given.isdigit() else -1
         if not shard.start + 1 < new_start < shard.end:
             raise invalid_argument(
                 f"NewStartingHashKey {params['NewStartingHashKey']} used in SplitShard() on shard {shard.id} in "
@@ -198,6 +199,12 @@ def _scaling_refused(stream: Stream, current: int, target: int, why: str) -> Aws
 
 def update_shard_count(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     target = params["TargetShardCount"]
+    if target < 1:  # the model's minimum, should a caller get past the front door's check
+        raise AwsError(
+            "ValidationException",
+            f"1 validation error detected: Value '{target}' at 'targetShardCount' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1",
+        )
     with _resharding(core, ctx, params, []) as (stream, _, region, now):
         if stream.mode == "ON_DEMAND":
             raise AwsError(

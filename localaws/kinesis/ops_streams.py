@@ -33,6 +33,12 @@ def create_stream(core: Core, ctx: RequestContext, params: dict[str, Any]) -> No
         count = ON_DEMAND_INITIAL_SHARDS
     elif count is None:
         raise invalid_argument("ShardCount must be given for a stream in PROVISIONED mode.")  # wording ours
+    if count < 1:  # the model's minimum, should a caller get past the front door's check
+        raise AwsError(
+            "ValidationException",
+            f"1 validation error detected: Value '{count}' at 'shardCount' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1",
+        )
     tags = params.get("Tags") or {}
     if tags:
         check_tags(tags, "add", name, account_id)
@@ -62,7 +68,21 @@ def create_stream(core: Core, ctx: RequestContext, params: dict[str, Any]) -> No
             tags,
             params.get("MaxRecordSizeInKiB") or 1024,
         )
+        stream.distribution = _distribution(params.get("RecordDistributionStrategy"), mode)
         region.add(stream)
+
+
+def _distribution(strategy: str | None, mode: str) -> str:
+    if strategy == "AUTO" and mode != "ON_DEMAND":
+        # The model's documentation: AUTO is only for on-demand streams (the wording is ours).
+        raise invalid_argument("RecordDistributionStrategy AUTO is only supported for streams in ON_DEMAND mode.")
+    return strategy or "USER_PARTITION_KEY"
+
+
+def update_distribution(core: Core, ctx: RequestContext, params: dict[str, Any]) -> None:
+    with core.held(ctx, params) as stream:
+        core.require_active(stream)
+        stream.distribution = _distribution(params["RecordDistributionStrategy"], stream.mode)
 
 
 def delete_stream(core: Core, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ OPERATIONS: dict[str, Operation] = {
     "DisableEnhancedMonitoring": ops_streams.disable_monitoring,
     "UpdateStreamMode": ops_streams.update_stream_mode,
     "UpdateMaxRecordSize": ops_streams.update_max_record_size,
+    "UpdateStreamRecordDistributionStrategy": ops_streams.update_distribution,
     "DescribeLimits": ops_streams.describe_limits,
     "PutRecord": ops_records.put_record,
     "PutRecords": ops_records.put_records,

@@ -416,3 +416,32 @@ def test_decoding_finds_shard_and_position(kinesis):
     put = kinesis.call("PutRecord", StreamName="three", PartitionKey="x", Data=b"", ExplicitHashKey=str(TOP))
     decoded = decode(put["SequenceNumber"])
     assert decoded is not None and decoded.shard_index == 2 and decoded.index >= 1
+
+
+def test_partition_keys_are_required_unless_the_stream_spreads_records_itself(kinesis):
+    error = kinesis.error("PutRecord", StreamName="three", Data=b"")
+    assert (error.code, error.message) == (
+        "ValidationException",
+        "1 validation error detected: Value null at 'partitionKey' failed to satisfy constraint: "
+        "Member must not be null",
+    )
+    error = kinesis.error("PutRecords", StreamName="three", Records=[{"PartitionKey": "a", "Data": b""}, {"Data": b""}])
+    assert "records.2.member.partitionKey" in error.message
+    refused = kinesis.error("CreateStream", StreamName="auto", ShardCount=2, RecordDistributionStrategy="AUTO")
+    assert refused.code == "InvalidArgumentException"
+    kinesis.call(
+        "CreateStream",
+        StreamName="auto",
+        StreamModeDetails={"StreamMode": "ON_DEMAND"},
+        RecordDistributionStrategy="AUTO",
+    )
+    kinesis.settle()
+    spread = kinesis.call("PutRecords", StreamName="auto", Records=[{"Data": b"x"}] * 8)["Records"]
+    assert sorted(entry["ShardId"][-1] for entry in spread) == list("00112233")
+    assert kinesis.call("PutRecord", StreamName="auto", Data=b"y", PartitionKey="ignored")["ShardId"]
+    kinesis.call(
+        "UpdateStreamRecordDistributionStrategy",
+        StreamARN=f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/auto",
+        RecordDistributionStrategy="USER_PARTITION_KEY",
+    )
+    assert kinesis.error("PutRecord", StreamName="auto", Data=b"").code == "ValidationException"
