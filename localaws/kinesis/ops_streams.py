@@ -8,6 +8,7 @@ from localaws.kinesis.core import Core
 from localaws.kinesis.messages import already_exists, invalid_argument, not_active, shard_limit
 from localaws.kinesis.model import ON_DEMAND_INITIAL_SHARDS, Stream
 from localaws.kinesis.resolve import caller_account
+from localaws.kinesis.sequence import shard_index
 from localaws.kinesis.tags import check_tags
 
 MIN_RETENTION_HOURS = 24
@@ -130,7 +131,8 @@ def describe_stream(core: Core, ctx: RequestContext, params: dict[str, Any]) -> 
     with core.held(ctx, params, now) as stream:
         shards = stream.listed_shards(now)
         if start:
-            shards = [shard for shard in shards if shard.id > start]
+            after = shard_index(start)
+            shards = [shard for shard in shards if after is None or shard.index > after]
         description = _common(stream)
         description["Shards"] = [shard.describe() for shard in shards[:limit]]
         description["HasMoreShards"] = len(shards) > limit

@@ -191,6 +191,8 @@ def test_describe_stream_pages_shards(kinesis):
     assert page["HasMoreShards"] is True
     rest = kinesis.call("DescribeStream", StreamName="s", ExclusiveStartShardId="shardId-000000000001")
     assert len(rest["StreamDescription"]["Shards"]) == 3 and rest["StreamDescription"]["HasMoreShards"] is False
+    short = kinesis.call("DescribeStream", StreamName="s", ExclusiveStartShardId="shardId-3")["StreamDescription"]
+    assert [shard["ShardId"] for shard in short["Shards"]] == ["shardId-000000000004"]
 
 
 def test_retention_period_rules(kinesis):
