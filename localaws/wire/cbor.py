@@ -22,132 +22,152 @@ class Tagged(NamedTuple):
 
 def loads(data: bytes) -> Any:
     """The one data item `data` holds; CborError if it is malformed or followed by more bytes."""
-    decoder = _Decoder(data)
-    value = decoder.item(0)
+    try:
+        value, end = _item(data, 0, 0)
+    except (IndexError, struct.error):
+        raise CborError("truncated data item") from None
     if value is _BREAK:
         raise CborError("unexpected break")
-    if decoder.pos != len(data):
+    if end != len(data):
         raise CborError("trailing bytes after the data item")
     return value
 
 
-class _Decoder:
-    __slots__ = ("data", "pos")
+_UNPACK_ARGUMENT = {
+    25: struct.Struct(">H").unpack_from,
+    26: struct.Struct(">I").unpack_from,
+    27: struct.Struct(">Q").unpack_from,
+}
+_UNPACK_FLOAT = {
+    25: (struct.Struct(">e").unpack_from, 2),
+    26: (struct.Struct(">f").unpack_from, 4),
+    27: (struct.Struct(">d").unpack_from, 8),
+}
+_SIZE = {24: 1, 25: 2, 26: 4, 27: 8}
 
-    def __init__(self, data: bytes):
-        self.data = data
-        self.pos = 0
 
-    def _take(self, count: int) -> bytes:
-        end = self.pos + count
-        if end > len(self.data):
-            raise CborError("truncated data item")
-        chunk = self.data[self.pos : end]
-        self.pos = end
-        return chunk
-
-    def _argument(self, info: int) -> int:
-        if info < 24:
-            return info
-        if info == 24:
-            return self._take(1)[0]
-        if info == 25:
-            return int.from_bytes(self._take(2), "big")
-        if info == 26:
-            return int.from_bytes(self._take(4), "big")
-        if info == 27:
-            return int.from_bytes(self._take(8), "big")
+def _argument(data: bytes, pos: int, info: int) -> tuple[int, int]:
+    """The argument of a head whose additional information is `info`, its bytes starting at `pos`."""
+    if info < 24:
+        return info, pos
+    if info == 24:
+        return data[pos], pos + 1
+    unpack = _UNPACK_ARGUMENT.get(info)
+    if unpack is None:
         raise CborError(f"reserved additional information {info}")
+    return unpack(data, pos)[0], pos + _SIZE[info]
 
-    def _chunks(self, major: int) -> bytes:
-        # An indefinite-length string: definite chunks of the same major type until a break.
-        parts = []
-        while True:
-            if self.pos >= len(self.data):
-                raise CborError("truncated indefinite string")
-            initial = self.data[self.pos]
-            self.pos += 1
-            if initial == 0xFF:
-                return b"".join(parts)
-            if initial >> 5 != major or initial & 31 == 31:
-                raise CborError("bad chunk in an indefinite string")
-            parts.append(self._take(self._argument(initial & 31)))
 
-    def item(self, depth: int) -> Any:
-        if depth > _MAX_DEPTH:
-            raise CborError("nested too deeply")
-        if self.pos >= len(self.data):
-            raise CborError("truncated data item")
-        initial = self.data[self.pos]
-        self.pos += 1
-        major, info = initial >> 5, initial & 31
-        if major == 0:
-            return self._argument(info)
-        if major == 1:
-            return -1 - self._argument(info)
-        if major in (2, 3):
-            raw = self._chunks(major) if info == 31 else self._take(self._argument(info))
-            if major == 2:
-                return raw
-            try:
-                return raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise CborError("text string is not UTF-8") from error
-        if major == 4:
-            items = []
-            if info == 31:
-                while (value := self.item(depth + 1)) is not _BREAK:
-                    items.append(value)
-                return items
-            for _ in range(self._argument(info)):
-                value = self.item(depth + 1)
-                if value is _BREAK:
-                    raise CborError("unexpected break")
-                items.append(value)
-            return items
-        if major == 5:
-            mapping: dict[Any, Any] = {}
-            count = None if info == 31 else self._argument(info)
-            while count is None or len(mapping) < count:
-                key = self.item(depth + 1)
-                if key is _BREAK and count is None:
-                    return mapping
-                if key is _BREAK or isinstance(key, (list, dict, Tagged)):
+def _bytes(data: bytes, pos: int, length: int) -> tuple[bytes, int]:
+    end = pos + length
+    if end > len(data):
+        raise CborError("truncated string")
+    return data[pos:end], end
+
+
+def _chunks(data: bytes, pos: int, major: int) -> tuple[bytes, int]:
+    # An indefinite-length string: definite chunks of the same major type until a break.
+    parts = []
+    while True:
+        initial = data[pos]
+        pos += 1
+        if initial == 0xFF:
+            return b"".join(parts), pos
+        if initial >> 5 != major or initial & 31 == 31:
+            raise CborError("bad chunk in an indefinite string")
+        length, pos = _argument(data, pos, initial & 31)
+        chunk, pos = _bytes(data, pos, length)
+        parts.append(chunk)
+
+
+def _item(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
+    if depth > _MAX_DEPTH:
+        raise CborError("nested too deeply")
+    initial = data[pos]
+    pos += 1
+    major = initial >> 5
+    info = initial & 31
+    if major == 3 or major == 2:
+        if info == 31:
+            raw, pos = _chunks(data, pos, major)
+        else:
+            length, pos = _argument(data, pos, info)
+            raw, pos = _bytes(data, pos, length)
+        if major == 2:
+            return raw, pos
+        try:
+            return raw.decode("utf-8"), pos
+        except UnicodeDecodeError:
+            raise CborError("text string is not UTF-8") from None
+    if major == 0:
+        return _argument(data, pos, info)
+    if major == 5:
+        mapping: dict[Any, Any] = {}
+        if info == 31:
+            while True:
+                key, pos = _item(data, pos, depth + 1)
+                if key is _BREAK:
+                    return mapping, pos
+                if isinstance(key, (list, dict, Tagged)):
                     raise CborError("bad map key")
-                value = self.item(depth + 1)
+                value, pos = _item(data, pos, depth + 1)
                 if value is _BREAK:
                     raise CborError("unexpected break")
-                if key in mapping and count is not None:
-                    count -= 1  # a repeated key: the last value wins, as JSON parsers do
                 mapping[key] = value
-            return mapping
-        if major == 6:
-            tag = self._argument(info)
-            value = self.item(depth + 1)
+        count, pos = _argument(data, pos, info)
+        for _ in range(count):
+            key, pos = _item(data, pos, depth + 1)
+            if key is _BREAK or isinstance(key, (list, dict, Tagged)):
+                raise CborError("bad map key")
+            value, pos = _item(data, pos, depth + 1)
             if value is _BREAK:
                 raise CborError("unexpected break")
-            if tag in (2, 3) and type(value) is bytes:  # bignums: numbers like any other
-                if len(value) > _MAX_BIGNUM_BYTES:
-                    raise CborError("bignum too large")
-                magnitude = int.from_bytes(value, "big")
-                return magnitude if tag == 2 else -1 - magnitude
-            return Tagged(tag, value)
-        # major 7
-        if info == 20:
-            return False
-        if info == 21:
-            return True
-        if info in (22, 23):
-            return None
-        if info == 25:
-            return struct.unpack(">e", self._take(2))[0]
-        if info == 26:
-            return struct.unpack(">f", self._take(4))[0]
-        if info == 27:
-            return struct.unpack(">d", self._take(8))[0]
+            mapping[key] = value  # a repeated key: the last value wins, as JSON parsers do
+        return mapping, pos
+    if major == 4:
+        items = []
         if info == 31:
-            return _BREAK
+            while True:
+                value, pos = _item(data, pos, depth + 1)
+                if value is _BREAK:
+                    return items, pos
+                items.append(value)
+        count, pos = _argument(data, pos, info)
+        if count > len(data):  # each item takes a byte at least
+            raise CborError("truncated array")
+        for _ in range(count):
+            value, pos = _item(data, pos, depth + 1)
+            if value is _BREAK:
+                raise CborError("unexpected break")
+            items.append(value)
+        return items, pos
+    if major == 1:
+        value, pos = _argument(data, pos, info)
+        return -1 - value, pos
+    if major == 6:
+        tag, pos = _argument(data, pos, info)
+        value, pos = _item(data, pos, depth + 1)
+        if value is _BREAK:
+            raise CborError("unexpected break")
+        if tag in (2, 3) and type(value) is bytes:  # bignums: numbers like any other
+            if len(value) > _MAX_BIGNUM_BYTES:
+                raise CborError("bignum too large")
+            magnitude = int.from_bytes(value, "big")
+            return (magnitude if tag == 2 else -1 - magnitude), pos
+        return Tagged(tag, value), pos
+    # major 7
+    if info == 20:
+        return False, pos
+    if info == 21:
+        return True, pos
+    if info == 22 or info == 23:
+        return None, pos
+    if info == 31:
+        return _BREAK, pos
+    unpack = _UNPACK_FLOAT.get(info)
+    if unpack is None:
         raise CborError(f"unsupported simple value {info}")
+    return unpack[0](data, pos)[0], pos + unpack[1]
 
 
 def _head(major: int, argument: int) -> bytes:
