@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { options } from "../src/config.js";
 import { Herd } from "../src/herd.js";
+import { clockText, cutNameText } from "../src/vitals.js";
 import * as recordModule from "../src/record.js";
 
 // A namespace import: on code without these, each test fails on its own (not the whole file at import).
@@ -172,4 +173,14 @@ test("hostile bytes are skipped, never thrown: every record is a unicorn status 
   const bytes = encode(raw("Uni#corn"));
   bytes[bytes.indexOf(0x23)] = 0xff;
   assert.equal(decodeRecord(bytes).name, "Uni\ufffdcorn");
+});
+
+test("the popup's clock line: skew, a clock that went back, both, or nothing; a cut name says how long it is", () => {
+  assert.equal(clockText({ skewMs: 3 * 3600_000, steppedBack: false }), "clock skew +3 h");
+  assert.equal(clockText({ skewMs: 0, steppedBack: true }), "clock went back");
+  assert.equal(clockText({ skewMs: -7200_000, steppedBack: true }), "clock skew -2 h · clock went back");
+  assert.equal(clockText({ skewMs: null, steppedBack: false }), "");
+  const long = rec("L".repeat(1234));
+  assert.equal(cutNameText(long), "name cut for display: 1,234 characters");
+  assert.equal(cutNameText(rec("Shadowfax")), "");
 });
