@@ -58,8 +58,7 @@ class Authorizer:
             resource = self._table.request_resource(access.action, access.resource) or access.resource
             reason = f"because no identity-based policy allows the {access.action} action"
             raise self._denied(ctx, "anonymous", access.action, resource, reason)
-        identity = self._view.identity_policies(principal)
-        boundary = self._view.permissions_boundary(principal)
+        identity, boundary = self._view.identity(principal)
         session_policy = principal.session_context.get("session_policy") if principal.session_context else None
         # A session policy that is not a JSON object allows nothing.
         session = (parse_document(session_policy) or {}) if session_policy is not None else None

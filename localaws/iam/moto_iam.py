@@ -82,8 +82,9 @@ def user_facts(account_id: str, user: Any) -> UserFacts:
 
 
 def role_by_arn(account_id: str, arn: str) -> RoleFacts | None:
+    name = arn.rsplit("/", 1)[-1]  # compare names first: moto computes each role's ARN on every read
     for role in list(backend(account_id).roles.values()):
-        if role.arn == arn:
+        if role.name == name and role.arn == arn:
             return role_facts(role)
     return None
 

@@ -2,7 +2,7 @@
 key -> values mapping conditions and policy variables read."""
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from localaws.context import Principal, RequestContext
@@ -60,16 +60,38 @@ def time_keys(now: float) -> dict[str, list[str]]:
     }
 
 
-def request_keys(ctx: RequestContext) -> dict[str, list[str]]:
+class Keys(dict[str, list[str]]):
+    """Condition keys, with the time keys worked out only when a policy asks for them (most never do)."""
+
+    def __init__(self, keys: dict[str, list[str]], now: Callable[[], float]) -> None:
+        super().__init__(keys)
+        self._now = now
+
+    def __missing__(self, key: str) -> list[str]:
+        if key not in _TIME_KEYS:
+            raise KeyError(key)
+        self.update(time_keys(self._now()))
+        return self[key]
+
+    def get(self, key: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+_TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+
+
+def request_keys(ctx: RequestContext) -> Keys:
     keys = {
-        **time_keys(ctx.clock.time()),
         "aws:requestedregion": [ctx.region],
         "aws:securetransport": ["false"],  # the endpoint speaks plain HTTP on 127.0.0.1
         "aws:sourceip": [ctx.source_ip],
     }
     if ctx.principal is not None:
         keys.update(principal_keys(ctx.principal))
-    return keys
+    return Keys(keys, ctx.clock.time)
 
 
 def extra_keys(context: Mapping[str, Any] | None) -> dict[str, list[str]]:

@@ -117,29 +117,29 @@ class IamView:
             return moto_iam.user_by_name(account_id, name)
         return visible.users_by_name.get(name)
 
-    def permissions_boundary(self, principal: Principal) -> dict[str, Any] | None:
-        """The permissions boundary of a role session's role (moto keeps none for users); None without one."""
-        if principal.kind != "assumed-role":
-            return None
-        role = self.role(principal.role_arn or "")
-        return role.permissions_boundary if role is not None else None
-
-    def identity_policies(self, principal: Principal) -> tuple[dict[str, Any], ...]:
-        """The caller's identity-based policies: a user's inline, attached and groups' policies; a role session's
-        role's. A user or role that is gone (or was made again under the same name) has none."""
+    def identity(self, principal: Principal) -> tuple[tuple[dict[str, Any], ...], dict[str, Any] | None]:
+        """The caller's identity-based policies and its permissions boundary (None without one): a user's inline,
+        attached and groups' policies; a role session's role's policies and boundary (moto keeps none for users).
+        A user or role that is gone (or was made again under the same name) has no policies."""
         if principal.kind == "user":
             user = self.user(principal.account_id, principal.name)
             if user is None or user.arn != principal.arn:
-                return ()
+                return (), None
             if principal.user_id and user.user_id != principal.user_id:
-                return ()
-            return user.policies
+                return (), None
+            return user.policies, None
         if principal.kind == "assumed-role":
             role = self.role(principal.role_arn or "")
             if role is None:
-                return ()
+                return (), None
             role_id = (principal.user_id or "").partition(":")[0]
             if role_id.startswith("AROA") and role_id != role.role_id:
-                return ()  # a session of an earlier role of that name
-            return role.policies
-        return ()
+                return (), None  # a session of an earlier role of that name
+            return role.policies, role.permissions_boundary
+        return (), None
+
+    def identity_policies(self, principal: Principal) -> tuple[dict[str, Any], ...]:
+        return self.identity(principal)[0]
+
+    def permissions_boundary(self, principal: Principal) -> dict[str, Any] | None:
+        return self.identity(principal)[1]
