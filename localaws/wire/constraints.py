@@ -33,7 +33,7 @@ class _CategoryPattern:
 
     def __init__(self, categories: list[str], rest: str, allow_empty: bool):
         self.categories = tuple(categories)
-        self.rest = re.compile(f"[{rest}]").fullmatch if rest else None
+        self.rest = re.compile(f"[{rest}]", re.ASCII).fullmatch if rest else None
         self.allow_empty = allow_empty
 
     def fullmatch(self, text: str) -> bool | None:
@@ -62,7 +62,8 @@ def _java_pattern(pattern: str) -> Any:
             return _CategoryPattern(_CATEGORY.findall(body), rest, category_class.group(2) == "*")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            return re.compile(pattern)
+            # Java's \w, \d and \s are ASCII-only unless asked otherwise; Python's are Unicode.
+            return re.compile(pattern, re.ASCII)
     except re.error:
         return None
 

@@ -337,3 +337,13 @@ def test_assume_role_with_web_identity_and_lists_of_strings_round_trip():
     decoded = wire.decode_request("iam", "SimulateCustomPolicy", "query", form)
     assert decoded == policies
     wire.validate("iam", "SimulateCustomPolicy", decoded)
+
+
+def test_java_word_class_is_ascii_as_in_java():
+    # IAM role names: [\w+=,.@-]+ — Java's \w is [a-zA-Z_0-9], so a non-ASCII letter is refused.
+    params = wire.decode_request("iam", "PutRolePolicy", "query", {"RoleName": ["Ünicorn"], "PolicyName": ["p_1"]})
+    with pytest.raises(AwsError) as caught:
+        wire.validate("iam", "PutRolePolicy", params)
+    assert "Value 'Ünicorn' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression" in (
+        caught.value.message
+    )
