@@ -69,7 +69,10 @@ def _refuse_constant(name: str) -> float:
 
 
 def _finite_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool):
+        return False
+    # An int is always finite (and may be too big for math.isfinite, which converts it to a float).
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def decode(data: bytes) -> dict[str, Any] | None:
@@ -80,7 +83,8 @@ def decode(data: bytes) -> dict[str, Any] | None:
     None of them is a unicorn record, and none of them raises.
     """
     try:
-        value = json.loads(data, parse_constant=_refuse_constant)
+        # Strict UTF-8 first: json.loads(bytes) would also take UTF-16 and encoded surrogates.
+        value = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     if not isinstance(value, dict) or set(value) != set(FIELDS):
