@@ -1,6 +1,7 @@
 """Reading moto's IAM backend (the store of roles, users, groups and policies), through its public attributes
 only. moto is imported inside the functions: the server sets moto's environment before moto is imported."""
 
+import sys
 import urllib.parse
 from typing import Any
 
@@ -18,7 +19,10 @@ def backend(account_id: str) -> Any:
 
 
 def accounts() -> list[str]:
-    """Accounts whose IAM backend exists (moto makes one on first use)."""
+    """Accounts whose IAM backend exists (moto makes one on first use). Before moto is imported there are none,
+    and asking does not import it (which would fix moto's environment too early)."""
+    if "moto.iam.models" not in sys.modules:
+        return []
     from moto.iam.models import iam_backends
 
     return list(iam_backends.keys())

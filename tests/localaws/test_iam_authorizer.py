@@ -477,6 +477,9 @@ def test_session_policy_intersects_with_the_roles(runtime, authorizer, account):
     )
     denied = refusal(authorizer, request(runtime, denying), Access("kinesis:GetRecords", stream_arn(account)))
     assert denied.message.endswith("with an explicit deny in a session policy")
+    # A session policy that is not a policy allows nothing.
+    garbled = session(role, session_policy="not json")
+    refusal(authorizer, request(runtime, garbled), Access("kinesis:GetRecords", stream_arn(account)))
 
 
 def test_another_accounts_resource_needs_a_resource_policy(runtime, authorizer, account):

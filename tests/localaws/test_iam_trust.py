@@ -131,6 +131,9 @@ def test_aws_principals(account, authorizer):
     )
 
     assert authorizer.trust_allows(by_account, ASSUME, principal=user(account))
+    administrator = Principal(account, "admin", f"arn:aws:iam::{account}:root", "admin", account)
+    assert authorizer.trust_allows(by_account, ASSUME, principal=administrator)  # the account's root
+    assert not authorizer.trust_allows(by_user, ASSUME, principal=administrator)
     assert authorizer.trust_allows(by_account, ASSUME, principal=role_session(account))
     assert not authorizer.trust_allows(by_account, ASSUME, principal=user(foreign))
     assert authorizer.trust_allows(by_root, ASSUME, principal=user(foreign))
