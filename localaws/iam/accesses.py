@@ -147,7 +147,12 @@ def _iam_accesses(ctx: RequestContext, params: dict[str, Any]) -> list[Access]:
         if params.get(new_name) and resources:
             path = params.get(new_path) or resources[0].split(f":{kind}", 1)[1].rsplit("/", 1)[0] + "/"
             resources.append(_iam_arn(ctx, kind, f"{path}{params[new_name]}"))
-    return [Access(action, resource) for resource in resources] or [Access(action, "*")]
+    checks = [Access(action, resource) for resource in resources] or [Access(action, "*")]
+    if operation == "AddRoleToInstanceProfile" and params.get("RoleName"):
+        # AWS: "The caller of this operation must be granted the PassRole permission on the IAM role".
+        role = _named("role", "RoleName")(ctx, params, operation)
+        checks.append(Access("iam:PassRole", role or "*"))
+    return checks
 
 
 # --- KMS -----------------------------------------------------------------------------------------------

@@ -117,6 +117,13 @@ def test_policy_user_group_and_instance_profile_operations(runtime, view, accoun
     assert accesses(runtime, view, me, "iam", "CreateInstanceProfile", InstanceProfileName="web") == [
         ("iam:CreateInstanceProfile", f"arn:aws:iam::{account}:instance-profile/web")
     ]
+    backend.create_role("web", "{}", "/", None, "", [], None)
+    assert accesses(
+        runtime, view, me, "iam", "AddRoleToInstanceProfile", InstanceProfileName="web", RoleName="web"
+    ) == [
+        ("iam:AddRoleToInstanceProfile", f"arn:aws:iam::{account}:instance-profile/web"),
+        ("iam:PassRole", f"arn:aws:iam::{account}:role/web"),
+    ]
     assert accesses(runtime, view, me, "iam", "GenerateServiceLastAccessedDetails", Arn=ivy) == [
         ("iam:GenerateServiceLastAccessedDetails", ivy)
     ]
