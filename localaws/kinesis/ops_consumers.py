@@ -41,7 +41,8 @@ def register_consumer(core: Core, ctx: RequestContext, params: dict[str, Any]) -
     stream = core.find(ref, now)
     with stream.lock:
         stream.settle(now)
-        core.require_active(stream)
+        if stream.status not in ("ACTIVE", "UPDATING"):  # a stream being resharded still takes consumers
+            core.require_active(stream)
         if name in stream.consumers:
             raise AwsError(
                 "ResourceInUseException", f"Consumer {name} under stream {stream.name} already exists."
