@@ -146,6 +146,7 @@ def describe_stream_summary(core: Core, ctx: RequestContext, params: dict[str, A
         summary["OpenShardCount"] = len(stream.open) if stream.shards_visible else 0
         summary["ConsumerCount"] = sum(1 for consumer in stream.consumers.values() if consumer.deleted_at is None)
         summary["MaxRecordSizeInKiB"] = stream.max_record_size_kib
+        summary["RecordDistributionStrategy"] = stream.distribution
     return {"StreamDescriptionSummary": summary}
 
 

@@ -436,6 +436,8 @@ def test_partition_keys_are_required_unless_the_stream_spreads_records_itself(ki
         RecordDistributionStrategy="AUTO",
     )
     kinesis.settle()
+    summary = kinesis.call("DescribeStreamSummary", StreamName="auto")["StreamDescriptionSummary"]
+    assert summary["RecordDistributionStrategy"] == "AUTO"
     spread = kinesis.call("PutRecords", StreamName="auto", Records=[{"Data": b"x"}] * 8)["Records"]
     assert sorted(entry["ShardId"][-1] for entry in spread) == list("00112233")
     assert kinesis.call("PutRecord", StreamName="auto", Data=b"y", PartitionKey="ignored")["ShardId"]
