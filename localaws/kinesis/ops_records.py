@@ -24,6 +24,7 @@ from localaws.kinesis.resolve import caller_account, parse_stream_arn, stream_ar
 from localaws.kinesis.sequence import decode, shard_id, shard_index
 
 ITERATOR_LIFETIME_SECONDS = 300
+OLD_FORMAT_LIMIT = 2**124
 DEFAULT_GET_RECORDS_LIMIT = 10_000
 GET_RECORDS_MAX_BYTES = 10 * MIB
 # Today's PutRecords documentation (botocore's model): up to 10 MiB for the whole request, partition keys included.
@@ -270,6 +271,13 @@ def _start_position(stream: Stream, shard: Shard, kind: str, number: str | None,
         return log.at(slot)[INDEX] - 1 if slot < log.end() else stream.counter
     assert number is not None
     decoded = decode(number)
+    if decoded is None and int(number) < OLD_FORMAT_LIMIT and int(number) & 0xFFFF != shard.index:
+        # Numbers below 2^124 are read as AWS's oldest format, whose low 16 bits name a shard (kinesalite's
+        # getShardIterator test: '5' "encodes shardId-000000000005").
+        raise invalid_argument(
+            f"Invalid StartingSequenceNumber. It encodes {shard_id(int(number) & 0xFFFF)}, while it was used in a "
+            f"call to a shard with {shard.id}"
+        )
     if decoded is None:
         raise invalid_argument(
             f"StartingSequenceNumber {number} used in GetShardIterator on shard {shard.id} in stream {stream.name} "

@@ -244,6 +244,26 @@ def test_sequence_number_of_another_shard_or_malformed_is_refused(kinesis):
         "Invalid StartingSequenceNumber. It encodes shardId--02147483648, "
         "while it was used in a call to a shard with shardId-000000000000"
     )
+    simple = kinesis.error(
+        "GetShardIterator",
+        StreamName="three",
+        ShardId="0",
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        StartingSequenceNumber="5",
+    )
+    assert simple.message == (
+        "Invalid StartingSequenceNumber. It encodes shardId-000000000005, "
+        "while it was used in a call to a shard with shardId-000000000000"
+    )
+    # AWS answers InternalFailure (500) for '0' (kinesalite's suite); a 4xx here, as nothing may 500.
+    zero = kinesis.error(
+        "GetShardIterator",
+        StreamName="three",
+        ShardId="0",
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        StartingSequenceNumber="0",
+    )
+    assert (zero.code, zero.status) == ("InvalidArgumentException", 400)
     large_date = str(int("13bb2cc3d80000000000000000000000", 16))
     error = kinesis.error(
         "GetShardIterator",
