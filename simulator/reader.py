@@ -10,13 +10,15 @@ next batch, the previous one counts as handled and goes into the checkpoint (if 
 resumes right after the last handled batch.
 """
 
+import contextlib
 import json
 import os
 import random
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,32 +71,106 @@ class _Shard:
 
 
 class Checkpoint:
-    """Per shard: the last sequence number handled, or that the shard was read to its end. Atomic writes."""
+    """Per shard: the last sequence number handled, or that the shard was read to its end; and which stream
+    that was (its ARN and creation time: a stream deleted and created again under the same name is another
+    stream, whose sequence numbers start afresh). Writes are atomic and durable."""
 
     def __init__(self, path: Path, stream_name: str):
         self.path = path
         self.stream_name = stream_name
         self.shards: dict[str, dict[str, Any]] = {}
-        if path.exists():
-            try:
-                saved = json.loads(path.read_text())
-            except (OSError, ValueError) as error:
-                raise UserError(f"checkpoint {path} is unreadable ({error}): delete it to start afresh") from None
-            if saved.get("stream") != stream_name:
-                raise UserError(
-                    f"checkpoint {path} belongs to stream {saved.get('stream')!r}, not {stream_name!r}: "
-                    "use another --checkpoint file"
-                )
-            self.shards = saved.get("shards", {})
+        self.stream_arn: str | None = None
+        self.created: str | None = None
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise self._unreadable(error.strerror or str(error)) from None
+        saved = self._parse(raw)
+        if saved["stream"] != stream_name:
+            raise UserError(
+                f"checkpoint {path} belongs to stream {saved['stream']!r}, not {stream_name!r}: "
+                "use another --checkpoint file"
+            )
+        self.shards = saved.get("shards", {})
+        self.stream_arn = saved.get("stream_arn")
+        self.created = saved.get("created")
+
+    def _unreadable(self, why: str) -> UserError:
+        return UserError(f"checkpoint {self.path} is unreadable ({why}): delete it to start afresh")
+
+    def _parse(self, raw: bytes) -> dict[str, Any]:
+        try:
+            saved = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as error:
+            raise self._unreadable(f"not JSON: {error}") from None
+        if not isinstance(saved, dict) or not isinstance(saved.get("stream"), str):
+            raise self._unreadable("no stream name in it")
+        for key in ("stream_arn", "created"):
+            if not isinstance(saved.get(key, ""), str):
+                raise self._unreadable(f"{key} is not a string")
+        shards = saved.get("shards", {})
+        if not isinstance(shards, dict):
+            raise self._unreadable("shards is not a mapping")
+        for shard_id, entry in shards.items():
+            valid = isinstance(entry, dict) and (
+                entry == {"done": True} or (set(entry) == {"after"} and str(entry["after"]).isdigit())
+            )
+            if not valid or not isinstance(entry.get("after", ""), str):
+                raise self._unreadable(f"shard {shard_id!r}: {entry!r} is neither a sequence number nor done")
+        return saved
 
     @property
     def exists(self) -> bool:
         return bool(self.shards)
 
+    def bind(self, stream_arn: str, created: str) -> str | None:
+        """Tie the checkpoint to the stream being read. A note when it was an older stream of the same name:
+        its positions mean nothing here and are forgotten."""
+        if self.stream_arn and self.stream_arn != stream_arn:
+            raise UserError(
+                f"checkpoint {self.path} belongs to stream {self.stream_arn}, not {stream_arn}: "
+                "use another --checkpoint file"
+            )
+        note = None
+        if self.created and self.created != created and self.shards:
+            note = (
+                f"checkpoint {self.path} is from an older stream {self.stream_name!r} (created {self.created}); "
+                f"this one was created {created}: reading it from TRIM_HORIZON"
+            )
+            self.shards = {}
+        if (self.stream_arn, self.created) != (stream_arn, created):
+            self.stream_arn, self.created = stream_arn, created
+            self.save()
+        return note
+
     def save(self) -> None:
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps({"stream": self.stream_name, "shards": self.shards}, indent=1))
-        os.replace(temporary, self.path)
+        """A unique temporary file beside the checkpoint (two consumers on one checkpoint do not clobber
+        each other's), fsynced, renamed over it, and the folder fsynced: after a crash or power cut the
+        checkpoint is the old one or the new one, whole."""
+        saved = {"stream": self.stream_name, "stream_arn": self.stream_arn, "created": self.created}
+        payload = json.dumps({**{k: v for k, v in saved.items() if v}, "shards": self.shards}, indent=1)
+        folder = self.path.parent
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(payload)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+            folder_handle = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(folder_handle)
+            finally:
+                os.close(folder_handle)
+        except OSError as error:
+            raise UserError(f"cannot write checkpoint {self.path}: {error.strerror or error}") from None
 
 
 @dataclass
@@ -117,6 +193,7 @@ class StreamReader:
         only_shard: str | None = None,
         describe_endpoint: str = "AWS",
         rng: random.Random | None = None,
+        on_note: Callable[[str], None] | None = None,
     ):
         if budget_per_shard <= 0:
             raise UserError("the GetRecords budget must be above 0 calls per second per shard")
@@ -132,6 +209,7 @@ class StreamReader:
         self._shards: dict[str, _Shard] = {}
         self._listed_at = 0.0
         self._first_listing = True
+        self._on_note = on_note
 
     # -- shards ----------------------------------------------------------------------------------------
 
@@ -158,8 +236,14 @@ class StreamReader:
             raise no_credentials() from None
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
-            if code == "ResourceNotFoundException" and method in ("list_shards", "describe_stream_summary"):
-                raise stream_not_found(self.stream_name, self.describe_endpoint) from None
+            if code == "ResourceNotFoundException":
+                if self._first_listing:
+                    raise stream_not_found(self.stream_name, self.describe_endpoint) from None
+                # It was there when reading began.
+                message = error.response.get("Error", {}).get("Message", "") or code
+                raise UserError(
+                    f"stream {self.stream_name!r} was deleted while reading: {message}", exit_code=1
+                ) from None
             if code in ("AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"):
                 raise UserError(
                     f"not allowed to read stream {self.stream_name!r} ({code}): check your credentials"
@@ -228,8 +312,22 @@ class StreamReader:
 
     # -- reading ---------------------------------------------------------------------------------------
 
+    def _bind_checkpoint(self) -> None:
+        """The checkpoint must be this very stream's: not another account's or region's, not an older stream
+        that had the same name (then every shard is read from TRIM_HORIZON: nothing is skipped)."""
+        if not self.checkpoint:
+            return
+        summary = self._call("describe_stream_summary", StreamName=self.stream_name)["StreamDescriptionSummary"]
+        created = summary["StreamCreationTimestamp"].astimezone(UTC).isoformat(timespec="milliseconds")
+        note = self.checkpoint.bind(summary["StreamARN"], created)
+        if note:
+            self.start = StartPosition("TRIM_HORIZON")
+            if self._on_note:
+                self._on_note(note)
+
     def batches(self, deadline: float | None = None) -> Iterator[Batch]:
         """Batches of records as they arrive, until `deadline` (time.monotonic) or forever."""
+        self._bind_checkpoint()
         self._refresh_shards()
         # The batch last yielded (and the shard it finished, if any): handled once the caller asks for more.
         handled: tuple[Batch | None, _Shard | None] = (None, None)
@@ -276,7 +374,11 @@ class StreamReader:
             if code == "ExpiredIteratorException":
                 shard.iterator = None
                 return None
-            raise
+            message = error.response.get("Error", {}).get("Message", "")
+            raise UserError(
+                f"reading {shard.shard_id} of stream {self.stream_name!r} failed: {code} {message}".strip(),
+                exit_code=1,
+            ) from None
         except (ConnectionError, BotoCoreError):
             shard.next_poll = started + min(5.0, self.interval * 4)
             return None

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from rich.text import Text
 
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
 from simulator.commands.output import errors, reports_user_errors
 from simulator.errors import UserError
 from simulator.printer import Printer
 from simulator.reader import DEFAULT_BUDGET_PER_SHARD, Checkpoint, StartPosition, StreamReader
+from simulator.safe_text import visible
 
 __all__ = ["Printer", "consume", "parse_start"]
 
@@ -76,7 +78,7 @@ def consume(
     target, client = kinesis_client(region, endpoint_url, profile, max_attempts=3)
     saved = Checkpoint(checkpoint, stream) if checkpoint else None
     if saved and saved.exists and start != "latest":
-        errors.print(f"note: resuming from checkpoint {checkpoint}; --from {start} applies to new shards only")
+        note(f"resuming from checkpoint {checkpoint}; --from {start} applies to new shards only")
     reader = StreamReader(
         client,
         stream,
@@ -85,6 +87,7 @@ def consume(
         checkpoint=saved,
         only_shard=shard,
         describe_endpoint=target.describe(),
+        on_note=note,
     )
     out = open_output(output) if output else sys.stdout
     printer = Printer(output_format, name, out)
@@ -105,6 +108,10 @@ def consume(
     finally:
         if out is not sys.stdout:
             out.close()
+
+
+def note(message: str) -> None:
+    errors.print(Text(f"note: {visible(message)}"), soft_wrap=True)
 
 
 def open_output(path: Path) -> TextIO:
