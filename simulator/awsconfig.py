@@ -3,7 +3,8 @@
 Used by every simulator command and by the dashboard config; the playbooks follow the same rules
 through Ansible's own `region`/`endpoint_url`/`profile` options. Real AWS: the usual profile and
 environment chain, nothing of ours. Local endpoint: when `--endpoint-url` or `AWS_ENDPOINT_URL` points
-at 127.0.0.1; credentials then default to the simulated account's local admin key.
+at 127.0.0.1; with no credentials configured, the admin key the endpoint generated for its default
+simulated account (read from its state folder; `simulate local env` prints the profile instead).
 """
 
 import os
@@ -15,8 +16,9 @@ import botocore.config
 import botocore.session
 from botocore.exceptions import ProfileNotFound
 
+from localaws import accounts
+from localaws.state import StateFolder, default_state_dir
 from simulator.errors import UserError
-from simulator.local import accounts
 
 WORKSHOP_REGION = "us-east-1"  # the workshop's examples use us-east-1
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -70,12 +72,9 @@ def resolve(region: str | None = None, endpoint_url: str | None = None, profile:
 def session(target: AwsTarget) -> boto3.Session:
     aws = boto3.Session(profile_name=target.profile, region_name=target.region)
     if target.is_local and aws.get_credentials() is None:
-        # Nothing configured and aimed at the local endpoint: act as the local attendee's admin.
-        aws = boto3.Session(
-            aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
-            aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
-            region_name=target.region,
-        )
+        # Nothing configured and aimed at the local endpoint: act as its default account's admin.
+        key_id, secret = _local_admin_key()
+        aws = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=target.region)
     return aws
 
 
@@ -87,3 +86,18 @@ def client(target: AwsTarget, service: str, *, max_attempts: int = 5, **config: 
         endpoint_url=target.endpoint_url,
         config=botocore.config.Config(retries=retries, **config),  # type: ignore[arg-type]
     )
+
+
+def _local_admin_key() -> tuple[str, str]:
+    known = accounts.Accounts(StateFolder(default_state_dir()))
+    try:
+        ids = known.ids()
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if not ids:
+        raise UserError(
+            "no credentials for the local endpoint: start it with `simulate local start`, "
+            'then `eval "$(simulate local env)"`'
+        )
+    chosen = accounts.DEFAULT_ACCOUNT_ID if accounts.DEFAULT_ACCOUNT_ID in ids else ids[0]
+    return known.admin_key(chosen)

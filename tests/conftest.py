@@ -1,4 +1,8 @@
-"""Shared fixtures: real local endpoints started by our own launcher, on free ports, in private state folders."""
+"""Shared fixtures: real local endpoints started by their own launcher, on free ports, in private state folders.
+
+Each endpoint generates its accounts' admin keys into its state folder; tests sign with those keys (never a
+constant), through `Endpoint.client()` or the AWS profiles of `Endpoint.aws_env()`.
+"""
 
 import json
 import os
@@ -13,10 +17,13 @@ import boto3
 import botocore.config
 import pytest
 
-from simulator.local import accounts, launcher
-from simulator.local.options import EndpointOptions
+from localaws import accounts, launcher
+from localaws.frontdoor.control import TOKEN_HEADER
+from localaws.settings import Settings
+from localaws.state import StateFolder
 
 REGION = "us-east-1"
+DEFAULT_ACCOUNT = accounts.DEFAULT_ACCOUNT_ID
 
 
 def free_port() -> int:
@@ -29,39 +36,69 @@ def free_port() -> int:
 class Endpoint:
     url: str
     port: int
-    state_dir: Path
+    state: StateFolder
 
-    def client(self, service: str, account_id: str = accounts.DEFAULT_ACCOUNT_ID, region: str = REGION, **config):
-        """A boto3 client signed with the local admin key of `account_id`."""
+    @property
+    def state_dir(self) -> Path:
+        return self.state.path
+
+    def admin_key(self, account_id: str = DEFAULT_ACCOUNT) -> tuple[str, str]:
+        return accounts.Accounts(self.state).admin_key(account_id)
+
+    def add_accounts(self, *account_ids: str) -> None:
+        accounts.Accounts(self.state).add(list(account_ids), endpoint_url=self.url)
+
+    def client(self, service: str, account_id: str = DEFAULT_ACCOUNT, region: str = REGION, **config):
+        """A boto3 client signed with the generated admin key of `account_id`."""
+        key_id, secret = self.admin_key(account_id)
         return boto3.client(
             service,
             region_name=region,
             endpoint_url=self.url,
-            aws_access_key_id=accounts.admin_access_key(account_id),
-            aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
             config=botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"}, **config),
         )
 
+    def aws_env(self, account_id: str = DEFAULT_ACCOUNT) -> dict[str, str]:
+        """Environment variables that aim AWS tools at this endpoint as `account_id`'s admin (its profile)."""
+        return {
+            "AWS_CONFIG_FILE": str(self.state.aws_config_file),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.state.aws_credentials_file),
+            "AWS_PROFILE": accounts.profile_name(account_id),
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_REGION": REGION,
+            "WILDRYDES_STATE_DIR": str(self.state.path),
+        }
+
     def control(self, route: str, payload: dict | None = None) -> dict:
-        """Call the endpoint's own /_wildrydes/ control API."""
+        """Call the endpoint's own /_wildrydes/ control API with its token."""
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.url}/_wildrydes/{route}", data=data, method="POST" if data else "GET")
+        request = urllib.request.Request(
+            f"{self.url}/_wildrydes/{route}",
+            data=data,
+            method="POST" if data else "GET",
+            headers={TOKEN_HEADER: self.state.read_token() or "", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as reply:
             return json.load(reply)
 
 
 @contextmanager
-def running_endpoint(tmp_path: Path, **options) -> Iterator[Endpoint]:
-    """Start an endpoint through the launcher in its own state folder; stop it afterwards."""
+def running_endpoint(tmp_path: Path, **settings) -> Iterator[Endpoint]:
+    """Start an endpoint through the launcher in its own state folder; stop it afterwards.
+
+    WILDRYDES_STATE_DIR points at the folder meanwhile, so `simulate` commands run by the test with no credentials
+    find the endpoint's default account as users' commands do."""
     previous = os.environ.get("WILDRYDES_STATE_DIR")
     os.environ["WILDRYDES_STATE_DIR"] = str(tmp_path)
+    state = StateFolder(tmp_path)
     try:
-        running, _ = launcher.start(EndpointOptions(port=free_port(), **options))
+        running, _ = launcher.start(Settings(state_dir=tmp_path, port=free_port(), **settings))
         try:
-            yield Endpoint(url=running.url, port=running.port, state_dir=tmp_path)
+            yield Endpoint(url=running.url, port=running.port, state=state)
         finally:
-            os.environ["WILDRYDES_STATE_DIR"] = str(tmp_path)
-            launcher.stop()
+            launcher.stop(state)
     finally:
         if previous is None:
             os.environ.pop("WILDRYDES_STATE_DIR", None)
@@ -71,15 +108,8 @@ def running_endpoint(tmp_path: Path, **options) -> Iterator[Endpoint]:
 
 @pytest.fixture(scope="session")
 def endpoint(tmp_path_factory) -> Iterator[Endpoint]:
-    """The local endpoint as users get it: moto + fidelity layer."""
+    """The local endpoint as users get it (IAM enforcement on)."""
     with running_endpoint(tmp_path_factory.mktemp("endpoint")) as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def plain_endpoint(tmp_path_factory) -> Iterator[Endpoint]:
-    """moto 5.2.x as shipped, to show each defect the fidelity layer mends."""
-    with running_endpoint(tmp_path_factory.mktemp("plain"), fidelity=False) as running:
         yield running
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from simulator import awsconfig
 from simulator.errors import UserError
-from simulator.local import accounts
+from localaws import accounts
+from localaws.state import StateFolder
 
 
 def test_defaults_are_the_workshop_region_and_real_aws():
@@ -51,10 +52,20 @@ def test_endpoint_must_be_http():
         awsconfig.resolve(endpoint_url="127.0.0.1:4566")
 
 
-def test_local_endpoint_without_credentials_acts_as_local_admin():
+def test_local_endpoint_without_credentials_acts_as_its_generated_admin(monkeypatch, tmp_path):
+    monkeypatch.setenv("WILDRYDES_STATE_DIR", str(tmp_path))
+    known = accounts.Accounts(StateFolder(tmp_path))
+    known.add(["000000000042", accounts.DEFAULT_ACCOUNT_ID])
     target = awsconfig.resolve(endpoint_url="http://127.0.0.1:4566")
     credentials = awsconfig.session(target).get_credentials()
-    assert credentials.access_key == accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID)
+    assert credentials.access_key == known.admin_key(accounts.DEFAULT_ACCOUNT_ID)[0]
+
+
+def test_local_endpoint_never_started_is_one_line_naming_the_fix(monkeypatch, tmp_path):
+    monkeypatch.setenv("WILDRYDES_STATE_DIR", str(tmp_path / "empty"))
+    target = awsconfig.resolve(endpoint_url="http://127.0.0.1:4566")
+    with pytest.raises(UserError, match="simulate local start"):
+        awsconfig.session(target)
 
 
 def test_real_aws_never_gets_local_credentials():
@@ -63,16 +74,27 @@ def test_real_aws_never_gets_local_credentials():
 
 
 def test_configured_credentials_win_on_the_local_endpoint(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA000000000007ADMN")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE000000007")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
     target = awsconfig.resolve(endpoint_url="http://127.0.0.1:4566")
-    assert awsconfig.session(target).get_credentials().access_key == "AKIA000000000007ADMN"
+    assert awsconfig.session(target).get_credentials().access_key == "AKIAEXAMPLE000000007"
 
 
-def test_admin_keys_round_trip_their_account():
-    key = accounts.admin_access_key("000000000042")
-    assert len(key) == 20
-    assert accounts.account_of_admin_key(key) == "000000000042"
-    assert accounts.account_of_admin_key("AKIAIOSFODNN7EXAMPLE") is None
+def test_generated_admin_keys_are_random_private_and_stable(tmp_path):
+    state = StateFolder(tmp_path)
+    first = accounts.Accounts(state)
+    first.add(["000000000042", "000000000043"], endpoint_url="http://127.0.0.1:4566")
+    key_42, key_43 = first.admin_key("000000000042"), first.admin_key("000000000043")
+    assert key_42 != key_43 and len(key_42[0]) == 20 and key_42[0].startswith("AKIA") and len(key_42[1]) == 40
+    for path in (state.accounts_file, state.aws_config_file, state.aws_credentials_file):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    assert "[wildrydes-local-000000000042]" in state.aws_credentials_file.read_text()
+    assert "endpoint_url = http://127.0.0.1:4566" in state.aws_config_file.read_text()
+    again = accounts.Accounts(state)
+    again.add(["000000000042"])
+    assert again.admin_key("000000000042") == key_42  # an account keeps its key
+    other = accounts.Accounts(StateFolder(tmp_path / "elsewhere"))
+    other.add(["000000000042"])
+    assert other.admin_key("000000000042") != key_42  # another machine or folder, another secret
     with pytest.raises(ValueError):
-        accounts.admin_access_key("42")
+        first.add(["42"])

@@ -12,11 +12,13 @@ from typing import Annotated
 
 import typer
 
+from localaws import launcher
+from localaws.accounts import DEFAULT_ACCOUNT_ID, profile_name
+from localaws.settings import DEFAULT_PORT, Settings
+from localaws.state import StateFolder, default_state_dir
 from simulator.commands import dashboard
 from simulator.commands.output import console, reports_user_errors
 from simulator.errors import UserError
-from simulator.local import launcher, state
-from simulator.local.options import EndpointOptions
 
 
 def _tool(name: str) -> str:
@@ -42,16 +44,28 @@ def demo(
     if not Path("setup.yml").is_file():
         raise UserError("setup.yml not found here: run the demo from the repository root (`make demo`)")
     # The local inventory points at the default port, so the demo uses it too.
-    running, started = launcher.start(EndpointOptions(port=state.DEFAULT_PORT, iam_enforcement=True))
+    state = StateFolder(default_state_dir())
+    try:
+        running, started = launcher.start(Settings(port=DEFAULT_PORT, state_dir=state.path, iam_enforcement=True))
+    except launcher.EndpointError as error:
+        raise UserError(str(error)) from None
+    # Every tool the demo runs signs as the local attendee's account, through its generated profile.
+    aws_env = {
+        **os.environ,
+        "WILDRYDES_STATE_DIR": str(state.path),
+        "AWS_CONFIG_FILE": str(state.aws_config_file),
+        "AWS_SHARED_CREDENTIALS_FILE": str(state.aws_credentials_file),
+        "AWS_PROFILE": profile_name(DEFAULT_ACCOUNT_ID),
+    }
     board = None
     try:
-        if not started and not running.options.get("iam_enforcement"):
+        if not started and not running.settings.get("iam_enforcement"):
             console.print(
                 "[yellow]note:[/] reusing the local endpoint already running without IAM enforcement; "
                 "`simulate local stop` first to see least privilege enforced"
             )
         console.print(f"local AWS endpoint at {running.url}; provisioning with ansible-playbook setup.yml ...")
-        setup = subprocess.run([_tool("ansible-playbook"), "setup.yml"], check=False)
+        setup = subprocess.run([_tool("ansible-playbook"), "setup.yml"], check=False, env=aws_env)
         if setup.returncode != 0:
             raise UserError(f"ansible-playbook setup.yml failed (exit {setup.returncode}): see its output above")
         board, board_url = _start_dashboard(dashboard_port)
@@ -60,14 +74,14 @@ def demo(
             "prints what the stream receives."
             + (f"\nThe live map: {board_url} (press Start)" if board_url else "")
             + "\nIn another terminal, try:\n"
-            f"  export AWS_ENDPOINT_URL={running.url} PATH=$PWD/.venv/bin:$PATH\n"
+            '  eval "$(simulate local env)"; export PATH=$PWD/.venv/bin:$PATH\n'
             "  ansible-playbook verify.yml          # the lab, checked end to end\n"
             "  simulate produce --name Bucephalus   # one more unicorn, as in the workshop\n"
             "  simulate stats                       # the Monitoring tab\n"
             "Press Ctrl+C to stop everything the demo started.\n"
         )
         herd = subprocess.Popen(
-            [_tool("simulate"), "fleet", "fleet.yml"], env={**os.environ, "AWS_ENDPOINT_URL": running.url}
+            [_tool("simulate"), "fleet", "fleet.yml"], env={**aws_env, "AWS_ENDPOINT_URL": running.url}
         )
         interrupted = False
         try:
@@ -83,7 +97,7 @@ def demo(
         if board is not None:
             _stop(board)
         if started:
-            launcher.stop()
+            launcher.stop(state)
             console.print("local AWS endpoint stopped")
 
 

@@ -54,6 +54,7 @@ class Lab:
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
             "ANSIBLE_NOCOLOR": "1",
             "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            "WILDRYDES_STATE_DIR": str(self.endpoint.state_dir),  # where the local profiles are
         }
         done = subprocess.run(
             [ANSIBLE_PLAYBOOK, "-i", str(self.inventory), name, *args],
@@ -72,15 +73,26 @@ def enforcing_endpoint(tmp_path_factory) -> Iterator[Endpoint]:
         yield endpoint
 
 
+def _with_profile(endpoint: Endpoint, host: dict) -> dict:
+    host = dict(host)
+    account = host.pop("account", None)
+    if account is not None:
+        endpoint.add_accounts(account)
+        host["wildrydes_aws_profile"] = f"wildrydes-local-{account}"
+    return host
+
+
 @pytest.fixture
 def make_lab(enforcing_endpoint, tmp_path):
     """Write an inventory of the given attendees (host vars) that uses the repository's group_vars."""
 
     def make(hosts: dict[str, dict], **group_vars) -> Lab:
+        """A host's `account` (12 digits) becomes its simulated account's profile, added to the endpoint first."""
         folder = tmp_path / "inventory"
         folder.mkdir(exist_ok=True)
         if not (folder / "group_vars").exists():
             (folder / "group_vars").symlink_to(REPO / "inventory" / "group_vars")
+        hosts = {name: _with_profile(enforcing_endpoint, host) for name, host in hosts.items()}
         inventory = folder / "attendees.yml"
         group = {"wildrydes_endpoint_url": enforcing_endpoint.url, **group_vars}
         inventory.write_text(yaml.safe_dump({"attendees": {"hosts": hosts, "vars": group}}))

@@ -66,7 +66,7 @@ def first_iterator(kinesis, stream: str) -> str:
 
 
 def test_dashboard_guest_reads_its_stream_and_nothing_else(make_lab):
-    lab = make_lab({"ivy": {"wildrydes_local_account_id": IVY}, "jon": {"wildrydes_local_account_id": JON}})
+    lab = make_lab({"ivy": {"account": IVY}, "jon": {"account": JON}})
     setup = lab.playbook("setup.yml")
     assert setup.returncode == 0, setup.output
     ivy = json.loads((lab.build_dir / "ivy" / "dashboard-config.json").read_text())

@@ -26,7 +26,7 @@ NOTHING = {"streams": [], "pools": [], "roles": []}
 
 
 def test_setup_twice_verify_teardown_twice_and_setup_again(make_lab):
-    lab = make_lab({"ana": {"wildrydes_local_account_id": "000000000101"}})
+    lab = make_lab({"ana": {"account": "000000000101"}})
 
     first = lab.playbook("setup.yml")
     assert first.returncode == 0, first.output
@@ -78,7 +78,7 @@ def test_setup_twice_verify_teardown_twice_and_setup_again(make_lab):
 
 
 def test_a_hand_made_stream_is_neither_adopted_nor_deleted(make_lab):
-    lab = make_lab({"ben": {"wildrydes_local_account_id": "000000000102"}})
+    lab = make_lab({"ben": {"account": "000000000102"}})
     kinesis = lab.endpoint.client("kinesis", account_id="000000000102")
     kinesis.create_stream(StreamName="wildrydes", ShardCount=1)
 
@@ -106,9 +106,9 @@ def test_a_hand_made_stream_is_neither_adopted_nor_deleted(make_lab):
 def test_three_attendees_one_broken(make_lab):
     lab = make_lab(
         {
-            "cho": {"wildrydes_local_account_id": "000000000103"},
-            "dev": {"wildrydes_local_account_id": "000000000104", "wildrydes_stream_shards": 0},
-            "eli": {"wildrydes_local_account_id": "000000000105", "wildrydes_region": "eu-west-1"},
+            "cho": {"account": "000000000103"},
+            "dev": {"account": "000000000104", "wildrydes_stream_shards": 0},
+            "eli": {"account": "000000000105", "wildrydes_region": "eu-west-1"},
         }
     )
     setup = lab.playbook("setup.yml")
@@ -137,7 +137,7 @@ def test_three_attendees_one_broken(make_lab):
 )
 def test_bad_input_fails_before_anything_changes(make_lab, host_vars, message):
     host_vars = {k: (v.format(free=free_port()) if isinstance(v, str) else v) for k, v in host_vars.items()}
-    lab = make_lab({"fay": {"wildrydes_local_account_id": "000000000106", **host_vars}})
+    lab = make_lab({"fay": {"account": "000000000106", **host_vars}})
     setup = lab.playbook("setup.yml")
     assert setup.returncode != 0
     [line] = setup.report()
@@ -149,7 +149,7 @@ def test_bad_input_fails_before_anything_changes(make_lab, host_vars, message):
 
 
 def test_check_and_diff_change_nothing_and_the_playbooks_folder_entry_works(make_lab):
-    lab = make_lab({"gus": {"wildrydes_local_account_id": "000000000107"}})
+    lab = make_lab({"gus": {"account": "000000000107"}})
     dry = lab.playbook("setup.yml", "--check", "--diff")
     assert dry.returncode == 0, dry.output
     assert dry.recap()["gus"]["changed"] > 0
@@ -168,7 +168,7 @@ def test_check_and_diff_change_nothing_and_the_playbooks_folder_entry_works(make
 
 
 def test_changing_the_shard_count_reshards(make_lab):
-    lab = make_lab({"hal": {"wildrydes_local_account_id": "000000000108"}})
+    lab = make_lab({"hal": {"account": "000000000108"}})
     assert lab.playbook("setup.yml").returncode == 0
     more = lab.playbook("setup.yml", "-e", "wildrydes_stream_shards=2")
     assert more.returncode == 0, more.output
@@ -177,26 +177,28 @@ def test_changing_the_shard_count_reshards(make_lab):
     assert len(open_shards) == 2
 
 
-def test_admin_secret_matches_the_local_endpoint():
-    """The inventory's local admin secret and the endpoint's must be the same string."""
+def test_inventories_name_profiles_and_hold_no_keys():
+    """Local attendees are reached through their generated profiles; no key is written in the repository."""
     from pathlib import Path
 
-    from simulator.local import accounts
-
-    group_vars = Path(__file__).resolve().parents[2] / "inventory" / "group_vars" / "attendees.yml"
-    assert accounts.LOCAL_ADMIN_SECRET in group_vars.read_text()
+    inventory = Path(__file__).resolve().parents[2] / "inventory"
+    for path in inventory.rglob("*.yml"):
+        text = path.read_text()
+        assert "AKIA" not in text and "aws_secret_access_key" not in text.lower(), path
+        assert "wildrydes_local_account_id" not in text, path
+    assert "wildrydes_aws_profile: wildrydes-local-123456789012" in (inventory / "local.yml").read_text()
 
 
 def test_on_demand_retention_tags_and_encryption_are_settable_and_idempotent(make_lab):
     lab = make_lab(
         {
             "ida": {
-                "wildrydes_local_account_id": "000000000109",
+                "account": "000000000109",
                 "wildrydes_stream_mode": "ON_DEMAND",
                 "wildrydes_stream_retention_hours": 48,
                 "wildrydes_stream_tags": {"Team": "ops"},
             },
-            "jon": {"wildrydes_local_account_id": "000000000110", "wildrydes_stream_encryption": True},
+            "jon": {"account": "000000000110", "wildrydes_stream_encryption": True},
         }
     )
     first = lab.playbook("setup.yml")
