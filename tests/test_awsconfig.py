@@ -2,10 +2,10 @@
 
 import pytest
 
-from simulator import awsconfig
-from simulator.errors import UserError
 from localaws import accounts
 from localaws.state import StateFolder
+from simulator import awsconfig
+from simulator.errors import UserError
 
 
 def test_defaults_are_the_workshop_region_and_real_aws():
