@@ -122,8 +122,8 @@ def test_cloudwatch_json_1_0_and_query_compatible_error_header():
     assert out["Error"]["Code"] == "InvalidParameterValue"
 
 
-def test_json_timestamps_with_a_text_format_accept_text():
-    # Most JSON services take epoch seconds only; a string is what AWS refuses for Kinesis (kinesalite).
+def test_kinesis_refuses_a_timestamp_given_as_text():
+    # JSON timestamps are epoch seconds; kinesalite recorded AWS refusing a string for one.
     with pytest.raises(AwsError) as caught:
         wire.decode_request("kinesis", "ListShards", "json", b'{"StreamCreationTimestamp": "2026-11-30T19:00:00Z"}')
     assert caught.value.message == "class java.lang.String can not be converted to milliseconds since epoch"
