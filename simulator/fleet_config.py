@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulator.errors import UserError
+from simulator.safe_text import visible
 from simulator.unicorn import DEFAULT_POINTS, DEFAULT_SPEED_MPS, DEFAULT_START, Unicorn
 
 Latitude = Annotated[float, Field(ge=-90, le=90, description="Degrees north, -90 to 90.")]
@@ -133,19 +134,45 @@ def _line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _one_line(text: str) -> str:
+    return visible(" ".join(str(text).split()))
+
+
+def _yaml_problem(path: Path, text: str, error: yaml.YAMLError) -> UserError:
+    """`file:line: not valid YAML (problem)`, whatever kind of YAML error it is."""
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    if isinstance(error, yaml.reader.ReaderError):
+        # A character YAML refuses (NUL, ESC, ...): its line, from its position.
+        line = text.count("\n", 0, error.position) + 1
+        problem = (
+            f"special characters are not allowed: #x{error.character:04x}"
+            if isinstance(error.character, int)
+            else error.reason
+        )
+    else:
+        problem = getattr(error, "problem", None) or getattr(error, "context", None) or str(error)
+    where = f"{path}:{line}" if line else str(path)
+    return UserError(f"{where}: not valid YAML ({_one_line(problem)})")
+
+
 def load(path: Path) -> Fleet:
     """Read and validate a herd file; any problem is one UserError naming file, line and what is wrong."""
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except OSError as error:
         raise UserError(f"{path}: cannot read the herd file ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
     try:
         tree = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise UserError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+        raise _yaml_problem(path, text, error) from None
+    except RecursionError:
+        raise UserError(f"{path}: nested too deeply to be a herd file (see fleet.yml)") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}:1: a herd file is a mapping with `unicorns:` and/or `herds:` (see fleet.yml)")
     try:
@@ -158,4 +185,6 @@ def load(path: Path) -> Fleet:
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = f"unknown key {location[-1]!r}: check its spelling against fleet.yml"
-        raise UserError(f"{path}:{line or 1}: {field_path}: {message}") from None
+        raise UserError(f"{path}:{line or 1}: {_one_line(field_path)}: {_one_line(message)}") from None
+    except RecursionError:
+        raise UserError(f"{path}: refers to itself (a YAML alias inside its own anchor)") from None
