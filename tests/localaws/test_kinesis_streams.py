@@ -90,12 +90,22 @@ def test_delete_while_creating_then_gone(kinesis):
     kinesis.call("CreateStream", StreamName="s", ShardCount=1)  # the name is free again
 
 
+def test_an_updating_stream_is_not_deleted(kinesis):
+    kinesis.create("s")
+    kinesis.call("IncreaseStreamRetentionPeriod", StreamName="s", RetentionPeriodHours=48)
+    error = kinesis.error("DeleteStream", StreamName="s")
+    assert (error.code, error.message) == (
+        "ResourceInUseException",
+        f"Stream s under account {ACCOUNT} not ACTIVE, instead in state UPDATING",
+    )
+
+
 def test_a_deleting_stream_still_takes_records_until_it_is_gone(kinesis):
     kinesis.create("s")
     kinesis.call("DeleteStream", StreamName="s")
     assert status(kinesis, "s") == "DELETING"
     assert kinesis.call("PutRecord", StreamName="s", PartitionKey="a", Data=b"")["ShardId"]
-    assert kinesis.error("DeleteStream", StreamName="s").code == "ResourceInUseException"
+    assert kinesis.call("DeleteStream", StreamName="s") is None  # again while DELETING: nothing more to do
     kinesis.advance(11)
     assert kinesis.error("PutRecord", StreamName="s", PartitionKey="a", Data=b"").code == "ResourceNotFoundException"
 
