@@ -109,6 +109,7 @@ def put_record(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[
         shard = stream.spread() if auto else stream.route(hash_key, int(now))
         limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
         if core.faults.chance(settings.inject_throttle) or (limited and not _limits(core, shard).admit_write(size)):
+            core.publish(stream, {"WriteProvisionedThroughputExceeded": (1, "Count")}, now)
             raise throughput_exceeded(shard.id, stream.name, stream.account_id)
         stream.counter += 1
         record = shard.log.append(stream.counter, now, data, partition_key, stream.encryption_type == "KMS")
@@ -209,6 +210,11 @@ def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
             results.append({"SequenceNumber": number, "ShardId": routes[slot].id})
             stored_bytes += sizes[slot]
     failed = sum(1 for failure in failures if failure is not None)
+    throttled = sum(
+        1
+        for failure in failures
+        if failure is not None and failure["ErrorCode"] == "ProvisionedThroughputExceededException"
+    )
     succeeded = len(entries) - failed
     core.publish(
         stream,
@@ -219,7 +225,9 @@ def put_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
             "PutRecords.SuccessfulRecords": (succeeded, "Count"),
             "PutRecords.FailedRecords": (failed, "Count"),
             "PutRecords.Bytes": (stored_bytes, "Bytes"),
+            "PutRecords.ThrottledRecords": (throttled, "Count"),
             "PutRecords.Success": (1, "Count"),
+            **({"WriteProvisionedThroughputExceeded": (throttled, "Count")} if throttled else {}),
         },
         now,
     )
@@ -362,6 +370,7 @@ def get_records(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict
             raise missing
         limited = settings.kinesis_limits and stream.mode == "PROVISIONED"
         if core.faults.chance(settings.inject_throttle) or (limited and not _limits(core, shard).admit_read()):
+            core.publish(stream, {"ReadProvisionedThroughputExceeded": (1, "Count")}, now)
             raise throughput_exceeded(shard.id, stream.name, stream.account_id)
         stream.trim_shard(shard, now, settings.max_records_per_shard)
         log = shard.log

@@ -33,6 +33,7 @@ def test_a_burst_beyond_1000_records_a_second_is_throttled_per_entry(limited):
     }
     limited.advance(1)
     assert limited.call("PutRecords", StreamName="s", Records=entries(500))["FailedRecordCount"] == 0
+    assert {"PutRecords.ThrottledRecords", "WriteProvisionedThroughputExceeded"} <= limited.metrics.names()
     stored = sum(count["records"] for count in limited.service.stored_records())
     failures = first["FailedRecordCount"] + second["FailedRecordCount"] + third["FailedRecordCount"]
     assert stored == 2000 - failures  # failed entries are not stored
@@ -57,6 +58,7 @@ def test_get_records_beyond_5_calls_a_second_is_throttled(limited):
         iterator = limited.call("GetRecords", ShardIterator=iterator)["NextShardIterator"]
     error = limited.error("GetRecords", ShardIterator=iterator)
     assert (error.code, error.status) == ("ProvisionedThroughputExceededException", 400)
+    assert "ReadProvisionedThroughputExceeded" in limited.metrics.names()
     limited.advance(1)
     assert limited.call("GetRecords", ShardIterator=iterator)["Records"] == []
 

@@ -90,6 +90,7 @@ def kinesis(tmp_path_factory) -> Kinesis:
     return k
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_model_valid_requests_only_ever_raise_aws_errors(kinesis, operation):
     shape = MODEL.operation_model(operation).input_shape
