@@ -11,7 +11,7 @@ consumers, the shard throughput limits and injected faults, all on the endpoint'
     iterators.py    sealed shard iterators (keyed BLAKE2b MAC + keystream, 5-minute life checked by the call)
     tokens.py       signed pagination tokens
     limits.py       token buckets and seeded fault injection
-    ops_*.py, tags.py   the operations
+    ops_*.py, tags.py   the operations (ops_put: writes; ops_read: iterators and reads)
     messages.py     AWS's error wording
     benchmark.py    in-process speed figures (python -m localaws.kinesis.benchmark)
 

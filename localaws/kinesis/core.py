@@ -8,9 +8,9 @@ from typing import Any
 from localaws.context import RequestContext
 from localaws.errors import AwsError
 from localaws.kinesis.iterators import IteratorCodec
-from localaws.kinesis.limits import FaultInjector
+from localaws.kinesis.limits import FaultInjector, ShardLimits
 from localaws.kinesis.messages import not_active, stream_not_found
-from localaws.kinesis.model import Stream
+from localaws.kinesis.model import Shard, Stream
 from localaws.kinesis.registry import Region, Registry
 from localaws.kinesis.resolve import StreamRef, stream_ref
 from localaws.kinesis.tokens import TokenCodec
@@ -67,6 +67,12 @@ class Core:
             if stream.gone(now):
                 raise stream_not_found(ref.name, ref.account_id)
             yield stream
+
+    def shard_limits(self, shard: Shard) -> ShardLimits:
+        """The shard's token buckets, made when limits are first on."""
+        if shard.limits is None:
+            shard.limits = ShardLimits(self.monotonic)
+        return shard.limits
 
     @staticmethod
     def require_active(stream: Stream) -> None:

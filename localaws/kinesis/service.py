@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from localaws.context import RequestContext
-from localaws.kinesis import ops_consumers, ops_records, ops_shards, ops_streams, tags
+from localaws.kinesis import ops_consumers, ops_put, ops_read, ops_shards, ops_streams, tags
 from localaws.kinesis.core import Core, unknown_operation
 from localaws.kinesis.resolve import caller_account, consumer_ref, kms_key_arn, resource_ref, stream_arn, stream_ref
 from localaws.runtime import Runtime
@@ -35,10 +35,10 @@ OPERATIONS: dict[str, Operation] = {
     "UpdateMaxRecordSize": ops_streams.update_max_record_size,
     "UpdateStreamRecordDistributionStrategy": ops_streams.update_distribution,
     "DescribeLimits": ops_streams.describe_limits,
-    "PutRecord": ops_records.put_record,
-    "PutRecords": ops_records.put_records,
-    "GetShardIterator": ops_records.get_shard_iterator,
-    "GetRecords": ops_records.get_records,
+    "PutRecord": ops_put.put_record,
+    "PutRecords": ops_put.put_records,
+    "GetShardIterator": ops_read.get_shard_iterator,
+    "GetRecords": ops_read.get_records,
     "ListShards": ops_shards.list_shards,
     "SplitShard": ops_shards.split_shard,
     "MergeShards": ops_shards.merge_shards,
@@ -74,7 +74,7 @@ class KinesisService:
         if operation == "CreateStream":
             return [stream_arn(caller_account(ctx), ctx.region, params["StreamName"])]
         if operation == "GetRecords":
-            where = ops_records.iterator_position(self.core, ctx, params)
+            where = ops_read.iterator_position(self.core, ctx, params)
             return [stream_arn(where.account_id, where.region, where.stream_name)]
         if operation == "ListShards":
             return [ops_shards.list_shards_ref(self.core, ctx, params).arn]
