@@ -35,7 +35,7 @@ def _hash_key(partition_key: str, explicit: str | None) -> int:
                 _HASHES.clear()
             hashed = _HASHES[partition_key] = int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
         return hashed
-    value = int(explicit) if explicit.isdigit() else -1
+    value = int(explicit) if explicit.isascii() and explicit.isdigit() else -1
     if not 0 <= value <= MAX_HASH_KEY:
         raise invalid_argument(
             "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "

@@ -68,11 +68,12 @@ def _start_position(stream: Stream, shard: Shard, kind: str, number: str | None,
         return log.at(slot)[INDEX] - 1 if slot < log.end() else stream.counter
     assert number is not None
     decoded = decode(number)
-    if decoded is None and int(number) < OLD_FORMAT_LIMIT and int(number) & 0xFFFF != shard.index:
+    value = int(number) if number.isascii() and number.isdigit() and len(number) <= 130 else None
+    if decoded is None and value is not None and value < OLD_FORMAT_LIMIT and value & 0xFFFF != shard.index:
         # Numbers below 2^124 are read as AWS's oldest format, whose low 16 bits name a shard (kinesalite's
         # getShardIterator test: '5' "encodes shardId-000000000005").
         raise invalid_argument(
-            f"Invalid StartingSequenceNumber. It encodes {shard_id(int(number) & 0xFFFF)}, while it was used in a "
+            f"Invalid StartingSequenceNumber. It encodes {shard_id(value & 0xFFFF)}, while it was used in a "
             f"call to a shard with {shard.id}"
         )
     if decoded is None:

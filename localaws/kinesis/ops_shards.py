@@ -158,7 +158,7 @@ def split_shard(core: Core, ctx: RequestContext, params: dict[str, Any]) -> None
     with _resharding(core, ctx, params, [params["ShardToSplit"]]) as (stream, shards, region, now):
         shard = shards[0]
         given = params["NewStartingHashKey"]
-        new_start = int(given) if given.isdigit() else -1
+        new_start = int(given) if given.isascii() and given.isdigit() else -1
         if not shard.start + 1 < new_start < shard.end:
             raise invalid_argument(
                 f"NewStartingHashKey {params['NewStartingHashKey']} used in SplitShard() on shard {shard.id} in "

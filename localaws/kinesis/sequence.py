@@ -48,7 +48,7 @@ class Decoded:
 
 def decode(text: str, versions: tuple[int, ...] = (1, 2)) -> Decoded | None:
     """The parts of a sequence number, or None when it is not one AWS could have made."""
-    if not text.isdigit() or len(text) > 60:
+    if not (text.isascii() and text.isdigit()) or len(text) > 60:
         return None
     value = int(text)
     if value >> 180 != 0x20 or value & 0xF not in versions:

@@ -109,3 +109,25 @@ def test_model_valid_requests_only_ever_raise_aws_errors(kinesis, operation):
         kinesis.advance(0.01)
 
     check()
+
+
+@pytest.mark.parametrize("text", ["²", "١٢٣", "abc", "-1", "1" * 200])
+def test_numbers_in_strings_that_are_not_ascii_digits_are_refused_as_arguments(kinesis, text):
+    calls = [
+        ("PutRecord", {"StreamName": "s", "PartitionKey": "k", "Data": b"", "ExplicitHashKey": text}),
+        ("PutRecord", {"StreamName": "s", "PartitionKey": "k", "Data": b"", "SequenceNumberForOrdering": text}),
+        ("SplitShard", {"StreamName": "s", "ShardToSplit": "0", "NewStartingHashKey": text}),
+        (
+            "GetShardIterator",
+            {
+                "StreamName": "s",
+                "ShardId": "0",
+                "ShardIteratorType": "AT_SEQUENCE_NUMBER",
+                "StartingSequenceNumber": text,
+            },
+        ),
+    ]
+    for operation, params in calls:
+        with pytest.raises(AwsError) as raised:
+            kinesis.call(operation, **params)
+        assert raised.value.status == 400
