@@ -10,7 +10,7 @@ DASHBOARD_SOURCES := $(wildcard dashboard/src/*) dashboard/build.mjs
 DASHBOARD_DIST := dashboard/dist/index.html
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install dashboard demo test lint unit clean
+.PHONY: install dashboard demo test lint unit clean conformance
 
 # Re-installs only when the dependency files change, so re-runs are quick.
 $(STAMP): requirements.txt pyproject.toml
@@ -47,3 +47,8 @@ test: lint unit
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache dashboard/node_modules dashboard/dist
+
+# kinesalite's Kinesis suite against a fresh local endpoint: strict and relaxed counts, the unsafe 1e11-shard request;
+# FULL=1 adds the 5-minute iterator-expiry test. The kit: ../shared/conformance (or CONFORMANCE_KIT=...).
+conformance: install
+	$(VENV)/bin/python -m tests.localaws.conformance $(if $(FULL),--full)
