@@ -17,13 +17,17 @@ that nothing a guide creates, build/ or inventory/aws.yml, lands in the checkout
 four sessions of the two guides run at the same time.
 
 - `local` blocks, in document order, with a private WILDRYDES_STATE_DIR and no AWS credentials, config or
-  profile: the guide starts and stops the local endpoint itself. The guide's ports, 4566 (endpoint) and 8080
-  (dashboard), are replaced by free ones in its commands and in the copy's inventories, so that an endpoint or
-  dashboard a developer is running does not get in the way.
+  profile: the guide starts and stops the local endpoint itself and gets its generated keys from it
+  (`simulate local env`). The guide's ports, 4566 (endpoint) and 8080 (dashboard), are replaced by free ones in its
+  commands and in the copy's inventories, so that an endpoint or dashboard a developer is running does not get in
+  the way.
 - `aws` blocks, in document order, against a local endpoint with IAM enforcement that the test starts
   (AWS_ENDPOINT_URL), with an AWS config and credentials file in tmp that define the profiles named in
-  inventory/aws.example.yml, each the local admin key of its own simulated account. The AWS calls the playbooks'
-  modules make there are recorded, and each must be allowed by the guide's instructor policy.
+  inventory/aws.example.yml, each in its own simulated account of that endpoint. attendee-01, who also produces
+  and consumes, signs with its account's generated admin key; the other attendees, whom only the instructor's
+  blocks provision, sign with the key of an IAM user allowed exactly the guide's instructor policy, so the
+  endpoint's IAM checks (with the resource types AWS authorises each action on) judge that policy as AWS would.
+  The AWS calls the playbooks' modules make there are recorded, and each must be allowed by that policy.
 """
 
 import json
@@ -41,18 +45,20 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
+import botocore.config
+import botocore.exceptions
 import pytest
 import yaml
 
-from simulator.local import accounts
-from tests.conftest import free_port, running_endpoint
+from tests.conftest import Endpoint, free_port, running_endpoint
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDES = {"en": REPO / "docs" / "guide.md", "ko": REPO / "docs" / "guide.ko.md"}
 BIN = Path(sys.executable).parent
 CTRL_C = "# runs until Ctrl+C"
 RUN_FOR = 6  # seconds a `# runs until Ctrl+C` command runs before its Ctrl+C
-SESSION_TIMEOUT = 270  # seconds for one session, a safety net: the four take about two minutes together
+SESSION_TIMEOUT = 480  # seconds for one session, a safety net: the four take about three minutes together
 GUIDE_PORTS = {"endpoint": 4566, "dashboard": 8080}
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<info>.*)$")
 # What the copy of the repository leaves out: history, installs, generated files, what the guides do not use.
@@ -281,26 +287,48 @@ def run_at_once(*sessions: Session) -> None:
         thread.join()
 
 
-def aws_profiles(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """AWS config and credentials files defining the example inventory's profiles, one simulated account each.
-    Returns (environment variables, profile -> account id)."""
+INSTRUCTOR_USER = "wildrydes-instructor"
+
+
+def instructor_key(endpoint: Endpoint, account: str, policy: dict) -> tuple[str, str]:
+    """The key of a new IAM user of `account` whose only permissions are `policy`."""
+    iam = endpoint.client("iam", account)
+    iam.create_user(UserName=INSTRUCTOR_USER)
+    iam.put_user_policy(UserName=INSTRUCTOR_USER, PolicyName="WildrydesInstructor", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=INSTRUCTOR_USER)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+@dataclass(frozen=True)
+class AwsProfiles:
+    env: dict[str, str]  # AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE
+    admin_keys: frozenset[str]  # key ids of profiles that are their account's admin
+    instructor_keys: frozenset[str]  # key ids of profiles allowed only the instructor policy
+
+
+def aws_profiles(endpoint: Endpoint, folder: Path, policy: dict) -> AwsProfiles:
+    """AWS config and credentials files defining the example inventory's profiles, each in a simulated account of
+    its own on `endpoint`, with keys the endpoint made: the first attendee's account admin key, the others' the key
+    of an IAM user allowed only `policy`."""
     hosts = yaml.safe_load((REPO / "inventory" / "aws.example.yml").read_text())["attendees"]["hosts"]
+    account_of = {host["wildrydes_aws_profile"]: f"{700000000000 + n:012d}" for n, host in enumerate(hosts.values(), 1)}
+    endpoint.add_accounts(*account_of.values())
     folder.mkdir()
-    config, credentials, account_of = [], [], {}
+    config, credentials, admin_keys, instructor_keys = [], [], set(), set()
     for number, host in enumerate(hosts.values(), start=1):
-        profile, account = host["wildrydes_aws_profile"], f"{700000000000 + number:012d}"
-        account_of[profile] = account
+        profile = host["wildrydes_aws_profile"]
+        if number == 1:
+            key_id, secret = endpoint.admin_key(account_of[profile])
+            admin_keys.add(key_id)
+        else:
+            key_id, secret = instructor_key(endpoint, account_of[profile], policy)
+            instructor_keys.add(key_id)
         config += [f"[profile {profile}]", f"region = {host['wildrydes_region']}", ""]
-        credentials += [
-            f"[{profile}]",
-            f"aws_access_key_id = {accounts.admin_access_key(account)}",
-            f"aws_secret_access_key = {accounts.LOCAL_ADMIN_SECRET}",
-            "",
-        ]
+        credentials += [f"[{profile}]", f"aws_access_key_id = {key_id}", f"aws_secret_access_key = {secret}", ""]
     (folder / "config").write_text("\n".join(config))
     (folder / "credentials").write_text("\n".join(credentials))
     files = {"AWS_CONFIG_FILE": str(folder / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(folder / "credentials")}
-    return files, account_of
+    return AwsProfiles(env=files, admin_keys=frozenset(admin_keys), instructor_keys=frozenset(instructor_keys))
 
 
 # -- the tests --------------------------------------------------------------------------------------------------
@@ -312,10 +340,20 @@ def test_every_command_block_says_where_it_runs(language):
     assert {block.where for block in blocks} == {"local", "aws"}
     local = [command.text for block in blocks if block.where == "local" for command in block.commands]
     aws = [command.text for block in blocks if block.where == "aws" for command in block.commands]
-    # The guide starts the local endpoint and stops it, last; the aws blocks never touch it.
-    assert local[0:2] == ["export PATH=$PWD/.venv/bin:$PATH", "simulate local start --iam-enforcement"]
+    # The guide starts the local endpoint as users get it (IAM enforcement on), takes the credentials it generated,
+    # and stops it, last; the aws blocks never touch it.
+    assert local[0:3] == ["export PATH=$PWD/.venv/bin:$PATH", "simulate local start", 'eval "$(simulate local env)"']
     assert local[-1] == "simulate local stop"
+    assert not [command for command in local if "iam-enforcement" in command]
     assert not [command for command in aws if "simulate local" in command or "127.0.0.1" in command]
+
+
+@pytest.mark.parametrize("language", GUIDES)
+def test_no_key_is_written_in_the_guide(language):
+    """Keys are generated by the endpoint (or are the reader's own): none belongs in the text."""
+    text = GUIDES[language].read_text(encoding="utf-8")
+    assert not re.findall(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b", text)
+    assert not re.findall(r"aws_secret_access_key|AWS_SECRET_ACCESS_KEY", text)
 
 
 def test_the_translation_has_the_same_commands():
@@ -340,11 +378,11 @@ class GuideRun:
     local: Session
     aws: Session
     aws_trace: Path
-    aws_accounts: dict[str, str]  # profile -> simulated account
+    aws_profiles: AwsProfiles
 
-    def provisioning_calls(self) -> set[str]:
-        """The AWS actions the playbooks' modules called with an attendee profile's credentials."""
-        keys = {accounts.admin_access_key(account) for account in self.aws_accounts.values()}
+    def provisioning_calls(self, keys: frozenset[str] | None = None) -> set[str]:
+        """The AWS actions the playbooks' modules called with an attendee profile's credentials (or `keys`)."""
+        keys = keys if keys is not None else self.aws_profiles.admin_keys | self.aws_profiles.instructor_keys
         calls = (line.split() for line in self.aws_trace.read_text().splitlines())
         return {action for action, key in calls if key in keys}
 
@@ -366,8 +404,8 @@ def local_session(guide: Path, folder: Path) -> Session:
     )
 
 
-def aws_session(guide: Path, folder: Path, endpoint_url: str) -> tuple[Session, Path, dict[str, str]]:
-    profile_files, account_of = aws_profiles(folder / "profiles")
+def aws_session(guide: Path, folder: Path, endpoint: Endpoint) -> tuple[Session, Path, AwsProfiles]:
+    profiles = aws_profiles(endpoint, folder / "profiles", instructor_policy(guide))
     (folder / "trace").mkdir()
     (folder / "trace" / "sitecustomize.py").write_text(TRACER)
     trace = folder / "trace" / "calls.txt"
@@ -379,14 +417,14 @@ def aws_session(guide: Path, folder: Path, endpoint_url: str) -> tuple[Session, 
         ),
         workdir=copy_of_repository(folder / "repo"),
         env=clean_environment(
-            **profile_files,
-            AWS_ENDPOINT_URL=endpoint_url,
+            **profiles.env,
+            AWS_ENDPOINT_URL=endpoint.url,
             PYTHONPATH=os.pathsep.join(filter(None, [str(folder / "trace"), os.environ.get("PYTHONPATH")])),
             WILDRYDES_GUIDE_TRACE=str(trace),
         ),
         transcript=folder / "transcript.log",
     )
-    return session, trace, account_of
+    return session, trace, profiles
 
 
 @pytest.fixture(scope="module")
@@ -403,8 +441,8 @@ def guide_runs(tmp_path_factory) -> dict[str, GuideRun]:
             # Whatever becomes of the local session, its endpoint goes (the guide's last command stops it).
             stack.callback(subprocess.run, [str(BIN / "simulate"), "local", "stop"], env=local.env, capture_output=True)
             endpoint = stack.enter_context(running_endpoint(folder / "aws-endpoint", iam_enforcement=True))
-            aws, trace, account_of = aws_session(guide, folder / "aws", endpoint.url)
-            runs[language] = GuideRun(local=local, aws=aws, aws_trace=trace, aws_accounts=account_of)
+            aws, trace, profiles = aws_session(guide, folder / "aws", endpoint)
+            runs[language] = GuideRun(local=local, aws=aws, aws_trace=trace, aws_profiles=profiles)
         run_at_once(*(session for run in runs.values() for session in (run.local, run.aws)))
     return runs
 
@@ -419,6 +457,12 @@ def test_the_local_blocks_run_as_written(language, guide_runs):
         "guest can read, cannot write",
         "dashboard of local: http://127.0.0.1:",
         "ok local: everything the lab created is gone",
+        # The instructor's rehearsal: three attendees in three accounts added to the endpoint.
+        "account 000000000003 added: profile wildrydes-local-000000000003",
+        "ok alice: identity pool id us-east-1:",
+        "ok bob: identity pool id eu-west-1:",
+        "ok carol: stream wildrydes ACTIVE",
+        "ok carol: everything the lab created is gone",
     )
 
 
@@ -439,6 +483,136 @@ def test_the_aws_blocks_run_as_written(language, guide_runs):
 @pytest.mark.slow
 @pytest.mark.parametrize("language", GUIDES)
 def test_the_instructor_policy_allows_every_call_the_playbooks_made(language, guide_runs):
-    called = guide_runs[language].provisioning_calls()
+    run = guide_runs[language]
+    called = run.provisioning_calls()
     assert {"kinesis:CreateStream", "cognito-identity:CreateIdentityPool", "iam:PutRolePolicy"} <= called
     assert sorted(called - allowed_actions(instructor_policy(GUIDES[language]))) == []
+    # The attendees provisioned with only the policy went through setup, verify and teardown (their sessions
+    # succeeded), so these calls were allowed by the endpoint's IAM checks, resource by resource.
+    by_instructor = run.provisioning_calls(run.aws_profiles.instructor_keys)
+    assert {"kinesis:CreateStream", "cognito-identity:SetIdentityPoolRoles", "kinesis:DeleteStream"} <= by_instructor
+
+
+# -- the instructor policy, call by call --------------------------------------------------------------------------
+
+STREAM = "wildrydes"
+UNAUTH_ROLE = "Cognito_wildrydesUnauth_Role"
+COGNITO_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+        }
+    ],
+}
+# The policy as the guide wrote it before the endpoint checked resource types: every Kinesis action on the stream,
+# every pool action on the pools. AWS refuses what it authorises only on "*" (or also on a KMS key) under it.
+SCOPED_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "kinesis:CreateStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:UpdateShardCount",
+                "kinesis:UpdateStreamMode",
+                "kinesis:StartStreamEncryption",
+            ],
+            "Resource": "arn:aws:kinesis:*:*:stream/wildrydes",
+        },
+        {"Effect": "Allow", "Action": "cognito-identity:CreateIdentityPool", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "cognito-identity:SetIdentityPoolRoles",
+            "Resource": "arn:aws:cognito-identity:*:*:identitypool/*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["iam:CreateRole", "iam:PassRole"],
+            "Resource": f"arn:aws:iam::*:role/{UNAUTH_ROLE}",
+        },
+    ],
+}
+
+
+def signed_with(endpoint: Endpoint, key: tuple[str, str], service: str):
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=endpoint.url,
+        aws_access_key_id=key[0],
+        aws_secret_access_key=key[1],
+        config=botocore.config.Config(retries={"max_attempts": 1}),
+    )
+
+
+def denied(call, **params) -> bool:
+    try:
+        call(**params)
+    except botocore.exceptions.ClientError as error:
+        # IAM, a query-protocol service, says AccessDenied; the JSON services AccessDeniedException.
+        assert error.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException"), error.response["Error"]
+        return True
+    return False
+
+
+def lab_resources(endpoint: Endpoint, key: tuple[str, str]) -> tuple[str, str, str]:
+    """The stream, the unauthenticated role and the pool, made with `key`: (stream ARN, role ARN, pool id)."""
+    kinesis = signed_with(endpoint, key, "kinesis")
+    kinesis.create_stream(StreamName=STREAM, ShardCount=1)
+    stream_arn = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]["StreamARN"]
+    iam = signed_with(endpoint, key, "iam")
+    role_arn = iam.create_role(RoleName=UNAUTH_ROLE, AssumeRolePolicyDocument=json.dumps(COGNITO_TRUST))["Role"]["Arn"]
+    pool = signed_with(endpoint, key, "cognito-identity").create_identity_pool(
+        IdentityPoolName=STREAM, AllowUnauthenticatedIdentities=True, AllowClassicFlow=True
+    )
+    return stream_arn, role_arn, pool["IdentityPoolId"]
+
+
+@pytest.fixture
+def policy_endpoint(tmp_path) -> Iterator[Endpoint]:
+    with running_endpoint(tmp_path, iam_enforcement=True, state_transition_seconds=0.0) as endpoint:
+        yield endpoint
+
+
+def test_the_instructor_policy_grants_what_aws_authorises_only_on_star_or_with_the_key(policy_endpoint):
+    """Resharding, switching the mode, encrypting with the Kinesis key and handing a pool its roles: what setup
+    does when the inventory asks, each allowed by the guide's policy under the endpoint's resource-type checks."""
+    endpoint = policy_endpoint
+    endpoint.add_accounts("700000000011")
+    key = instructor_key(endpoint, "700000000011", instructor_policy(GUIDES["en"]))
+    stream_arn, role_arn, pool_id = lab_resources(endpoint, key)
+    kinesis = signed_with(endpoint, key, "kinesis")
+    kinesis.update_shard_count(StreamName=STREAM, TargetShardCount=2, ScalingType="UNIFORM_SCALING")
+    kinesis.start_stream_encryption(StreamName=STREAM, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    kinesis.stop_stream_encryption(StreamName=STREAM, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    kinesis.update_stream_mode(StreamARN=stream_arn, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    cognito = signed_with(endpoint, key, "cognito-identity")
+    cognito.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"unauthenticated": role_arn})
+    assert cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"] == {"unauthenticated": role_arn}
+    # Least privilege stays: another stream, and a role that is not the lab's, are refused.
+    assert denied(kinesis.create_stream, StreamName="not-the-lab", ShardCount=1)
+    endpoint.client("kinesis", "700000000011").create_stream(StreamName="not-the-lab", ShardCount=1)
+    assert denied(
+        kinesis.start_stream_encryption, StreamName="not-the-lab", EncryptionType="KMS", KeyId="alias/aws/kinesis"
+    )
+    iam = signed_with(endpoint, key, "iam")
+    assert denied(iam.create_role, RoleName="SomeoneElsesRole", AssumeRolePolicyDocument=json.dumps(COGNITO_TRUST))
+
+
+def test_scoping_those_actions_to_the_stream_or_pool_is_refused(policy_endpoint):
+    """The control: the endpoint does refuse them when scoped as AWS does not authorise them, so the test above
+    would see a guide policy that scopes them."""
+    endpoint = policy_endpoint
+    endpoint.add_accounts("700000000012")
+    key = instructor_key(endpoint, "700000000012", SCOPED_ONLY)
+    stream_arn, role_arn, pool_id = lab_resources(endpoint, key)
+    kinesis = signed_with(endpoint, key, "kinesis")
+    assert denied(kinesis.update_shard_count, StreamName=STREAM, TargetShardCount=2, ScalingType="UNIFORM_SCALING")
+    assert denied(kinesis.update_stream_mode, StreamARN=stream_arn, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    assert denied(kinesis.start_stream_encryption, StreamName=STREAM, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    cognito = signed_with(endpoint, key, "cognito-identity")
+    assert denied(cognito.set_identity_pool_roles, IdentityPoolId=pool_id, Roles={"unauthenticated": role_arn})
