@@ -10,6 +10,7 @@ The kit is outside this repository (../shared/conformance, or CONFORMANCE_KIT): 
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -73,7 +74,7 @@ def documented_failures() -> dict[str, bool]:
     section = text.split("## Conformance", 1)[1].split("\n## ", 1)[0]
     listed = {}
     for line in section.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         if len(cells) == 3 and cells[0].startswith("`") and cells[0].endswith("`"):
             listed[cells[0].strip("`")] = cells[2].lower().startswith("yes")
     return listed
