@@ -9,7 +9,6 @@ iterators do not open it), the shard, the position (the last index read), and wh
 Its length is 152 + 16k bytes, as AWS's are.
 """
 
-import base64
 import binascii
 import hashlib
 import hmac
@@ -57,7 +56,7 @@ class IteratorCodec:
         tag = self._tag(payload)
         stream = self._keystream(tag, len(payload))
         cipher = (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(payload), "big")
-        return base64.b64encode(HEADER + cipher + tag).decode("ascii")
+        return binascii.b2a_base64(HEADER + cipher + tag, newline=False).decode("ascii")
 
     def open(self, text: str) -> Position | None:
         """The position an iterator names, or None when it is not one this endpoint issued (or was altered)."""
@@ -73,7 +72,7 @@ class IteratorCodec:
 
     def _open(self, text: str) -> Position | None:
         try:
-            raw = base64.b64decode(text.encode("ascii"), validate=True)
+            raw = binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
         except (binascii.Error, UnicodeEncodeError, ValueError):
             return None
         if len(raw) < len(HEADER) + _MIN_PAYLOAD + TAG_BYTES or (len(raw) - len(HEADER) - TAG_BYTES) % 16:
