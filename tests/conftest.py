@@ -57,7 +57,7 @@ class Endpoint:
             endpoint_url=self.url,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
-            config=botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"}, **config),
+            config=botocore.config.Config(**{"retries": {"max_attempts": 2, "mode": "standard"}, **config}),
         )
 
     def aws_env(self, account_id: str = DEFAULT_ACCOUNT) -> dict[str, str]:

@@ -22,7 +22,6 @@ REPO = Path(__file__).resolve().parents[2]
 DOC = REPO / "docs" / "local-endpoint.md"
 MAX_BUDGET_FAILURES = 15
 MIN_STRICT_PASSES = 240
-MIN_RELAXED_PASSES = 34
 
 
 def find_kit() -> Path | None:
@@ -105,7 +104,7 @@ def main(argv: list[str]) -> int:
         unexplained = sorted(set(strict.failures) - set(listed))
         budget = sorted(title for title in strict.failures if listed.get(title))
         print(f"strict:  {strict.counts} ({strict.pending} pending in the suite)")
-        print(f"relaxed: {relaxed.counts}")
+        print(f"relaxed: {relaxed.counts} (every failure: today's AWS differing, docs/local-endpoint.md)")
         print(f"strict failures counted against the budget: {len(budget)} (at most {MAX_BUDGET_FAILURES})")
         for title in unexplained:
             print(f"  not in docs/local-endpoint.md: {title}")
@@ -113,9 +112,21 @@ def main(argv: list[str]) -> int:
             not unexplained
             and len(budget) <= MAX_BUDGET_FAILURES
             and len(strict.passes) >= MIN_STRICT_PASSES
-            and len(relaxed.passes) >= MIN_RELAXED_PASSES
+            and not [title for title in relaxed.failures if listed.get(title, True)]
         )
         pid = endpoint.control("status")["pid"]
+        kinesis = endpoint.client("kinesis", retries={"max_attempts": 1})
+        started = time.monotonic()
+        try:
+            kinesis.create_stream(StreamName="huge", ShardCount=100_000_000_000)
+            print("CreateStream ShardCount 1e11: ACCEPTED")
+            ok = False
+        except Exception as error:  # botocore's ClientError: the answer we want
+            answer = getattr(error, "response", {})
+            print(
+                f"CreateStream ShardCount 1e11: HTTP {answer.get('ResponseMetadata', {}).get('HTTPStatusCode')} "
+                f"{answer.get('Error', {}).get('Code')} in {(time.monotonic() - started) * 1000:.0f} ms"
+            )
         started = time.monotonic()
         unsafe = run_kit(
             kit,
