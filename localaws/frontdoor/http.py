@@ -27,6 +27,9 @@ class Handler(BaseHTTPRequestHandler):
     timeout = IDLE_CONNECTION_SECONDS
     server: "EndpointServer"
 
+    def version_string(self) -> str:
+        return self.server_version  # not "NAME " with an empty Python version after it
+
     def log_message(self, format: str, *args: Any) -> None:
         return None  # a line per PutRecords would fill the log
 
@@ -86,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status)
+        if self.close_connection:
+            # Said, so that the client does not send its next request on a connection we are about to close.
+            self.send_header("Connection", "close")
         for name, value in answer.headers.items():
             if name.lower() != "content-length":  # ours, from the body actually sent
                 self.send_header(name, value)
