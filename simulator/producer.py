@@ -5,9 +5,12 @@ is retried before that unicorn's next record leaves: order per unicorn holds thr
 and throttling. Only the failed entries of a call are retried, after a jittered exponential backoff.
 Calls run concurrently (a few at a time); batches fill up by themselves while calls are in flight.
 A record is only ever dropped after its last attempt, and then it is counted as failed, never silently.
+Whatever goes wrong inside a call (an AWS error, an answer without `Records`, a bug) settles its batch: the
+records are retried, or given up on with the reason counted and said once in a warning.
 """
 
 import random
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -42,6 +45,15 @@ class ProducerStats:
     calls: int = 0
     sent_by_key: Counter = field(default_factory=Counter)
     failed_by_key: Counter = field(default_factory=Counter)
+    failure_reasons: Counter = field(default_factory=Counter)  # records given up on, by the last error
+
+
+class InvalidReply(Exception):
+    """A PutRecords answer that is not what the API promises (a 2xx without one `Records` entry per record)."""
+
+
+def warn_on_stderr(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
 
 
 class Batcher:
@@ -61,9 +73,12 @@ class Batcher:
         describe_endpoint: str = "AWS",
         on_sent: Callable[[str], None] | None = None,
         linger: float = 0.01,
+        on_warning: Callable[[str], None] = warn_on_stderr,
     ):
         self.client = client
         self._on_sent = on_sent
+        self._on_warning = on_warning
+        self._warned: set[str] = set()
         # A short wait for a fuller batch: fewer calls (CPU) for a few milliseconds of latency.
         self._linger = linger
         self._ready_since: float | None = None
@@ -139,6 +154,8 @@ class Batcher:
             for key, queue in self._queues.items():
                 self.stats.failed += len(queue)
                 self.stats.failed_by_key[key] += len(queue)
+                if queue:
+                    self.stats.failure_reasons["StillQueuedAtExit"] += len(queue)
                 queue.clear()
             self._pending = 0
         return self.stats
@@ -151,16 +168,21 @@ class Batcher:
         self._ready.append(key)
 
     def _send_loop(self) -> None:
-        while True:
-            with self._lock:
-                batch = self._next_batch()
-                while batch is None:
-                    if self._closing:
-                        return
-                    self._lock.wait(self._wait_time())
+        try:
+            while True:
+                with self._lock:
                     batch = self._next_batch()
-                self._calls_in_flight += 1
-            self._pool.submit(self._send, batch)
+                    while batch is None:
+                        if self._closing:
+                            return
+                        self._lock.wait(self._wait_time())
+                        batch = self._next_batch()
+                    self._calls_in_flight += 1
+                self._pool.submit(self._send, batch)
+        except BaseException as error:  # without the sender nothing leaves: stop the herd, say why
+            with self._lock:
+                self.fatal = self.fatal or UserError(f"the producer stopped: {type(error).__name__}: {error}", 1)
+                self._lock.notify_all()
 
     def _wait_time(self) -> float:
         now = time.monotonic()
@@ -208,24 +230,43 @@ class Batcher:
         return self._rng.uniform(0, min(self._max_backoff, self._base_backoff * 2**attempts))
 
     def _send(self, batch: list[tuple[str, bytes]]) -> None:
-        outcome: list[str | None]  # per entry: None = accepted, else the error code
+        # The pool keeps a worker's exception to itself: anything not settled here would stall these unicorns.
+        try:
+            outcome = self._attempt(batch)
+        except Exception as error:
+            reason = "InvalidReply" if isinstance(error, InvalidReply) else type(error).__name__
+            self._warn_once(
+                reason,
+                f"PutRecords to {self.stream_name!r} went wrong ({reason}: {error}): the records are retried, "
+                f"up to {self._max_attempts} attempts each, then counted as failed",
+            )
+            outcome = [reason] * len(batch)
+        if outcome is None:
+            return
+        try:
+            self._settle(batch, outcome)
+        except BaseException as error:
+            self._fail_fatally(UserError(f"the producer stopped: {type(error).__name__}: {error}", 1), batch)
+
+    def _attempt(self, batch: list[tuple[str, bytes]]) -> list[str | None] | None:
+        """Per entry: None = accepted, else the error code; None for the whole when it failed fatally."""
         try:
             reply = self.client.put_records(
                 StreamName=self.stream_name,
                 Records=[{"Data": data, "PartitionKey": key} for key, data in batch],
             )
-            outcome = [entry.get("ErrorCode") for entry in reply["Records"]]
+            outcome = self._outcome(reply, len(batch))
             self._unreachable_since = None
+            return outcome
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code in RETRYABLE_CALL_ERRORS or code.startswith("5"):
-                outcome = [code] * len(batch)
-            else:
-                self._fail_fatally(self._explain(code, error), batch)
-                return
+                return [code] * len(batch)
+            self._fail_fatally(self._explain(code, error), batch)
+            return None
         except NoCredentialsError:
             self._fail_fatally(no_credentials(), batch)
-            return
+            return None
         except (ConnectionError, BotoCoreError) as error:
             now = time.monotonic()
             self._unreachable_since = self._unreachable_since or now
@@ -237,9 +278,24 @@ class Batcher:
                     ),
                     batch,
                 )
+                return None
+            return ["Unreachable"] * len(batch)
+
+    @staticmethod
+    def _outcome(reply: Any, sent: int) -> list[str | None]:
+        entries = reply.get("Records") if isinstance(reply, dict) else None
+        if not isinstance(entries, list):
+            raise InvalidReply("a 2xx answer without Records")
+        if len(entries) != sent or not all(isinstance(entry, dict) for entry in entries):
+            raise InvalidReply(f"{len(entries)} Records entries for {sent} records")
+        return [str(entry["ErrorCode"]) if entry.get("ErrorCode") else None for entry in entries]
+
+    def _warn_once(self, reason: str, message: str) -> None:
+        with self._lock:
+            if reason in self._warned:
                 return
-            outcome = ["Unreachable"] * len(batch)
-        self._settle(batch, outcome)
+            self._warned.add(reason)
+        self._on_warning(message)
 
     def _settle(self, batch: list[tuple[str, bytes]], outcome: list[str | None]) -> None:
         now = time.monotonic()
@@ -256,7 +312,12 @@ class Batcher:
                     self.stats.sent_by_key[key] += 1
                     self._attempts.pop(key, None)
                     if self._on_sent:
-                        self._on_sent(key)
+                        try:
+                            self._on_sent(key)
+                        except Exception as error:  # a progress callback must not cost the records
+                            self._on_sent = None
+                            self._warned.add("on_sent")
+                            self._on_warning(f"progress output stopped: {type(error).__name__}: {error}")
                     if queue:
                         self._make_ready(key)
                     continue
@@ -269,6 +330,7 @@ class Batcher:
                     self._pending -= 1
                     self.stats.failed += 1
                     self.stats.failed_by_key[key] += 1
+                    self.stats.failure_reasons[error] += 1
                     self._attempts.pop(key, None)
                     if queue:
                         self._make_ready(key)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from rich.text import Text
 
 from simulator import awsconfig, fleet_config, record
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
@@ -24,7 +25,7 @@ from simulator.commands.output import errors, reports_user_errors
 from simulator.errors import UserError
 from simulator.fastput import PutRecordsClient
 from simulator.herd import Herd, Runner
-from simulator.printer import Printer
+from simulator.printer import Printer, warn_on_stderr
 from simulator.producer import Batcher, ProducerStats
 from simulator.reader import StartPosition, StreamReader
 from simulator.unicorn import DEFAULT_START, Unicorn
@@ -126,7 +127,9 @@ def run_herd(
         printer = Printer(consumer_settings.format, consumer_settings.name, out)
         consumer = _Consumer(reader, printer, out, describe_out, stop_herd.set)
         consumer.thread.start()
-    batcher = Batcher(put_client, stream, describe_endpoint=target.describe(), on_sent=on_sent)
+    batcher = Batcher(
+        put_client, stream, describe_endpoint=target.describe(), on_sent=on_sent, on_warning=warn_on_stderr
+    )
     herd = Herd(runners, batcher, rng, stop_event=stop_herd)
     ticker = _Progress(herd, batcher, consumer) if progress else None
     clock_start = time.monotonic()
@@ -218,13 +221,15 @@ class _Progress:
 
 def summarise(outcome: HerdOutcome) -> None:
     stats = outcome.stats
+    reasons = ", ".join(f"{count} {reason}" for reason, count in stats.failure_reasons.most_common())
+    failed = f"failed {stats.failed}" + (f": {reasons}" if reasons else "")
     line = (
         f"sent {stats.sent} records from {len(outcome.produced)} unicorns in {outcome.seconds:.1f} s "
-        f"(retried {stats.retried}, throttled {stats.throttled}, failed {stats.failed})"
+        f"(retried {stats.retried}, throttled {stats.throttled}, {failed})"
     )
     if outcome.consumed is not None:
         line += f"; the consumer read {outcome.consumed}"
-    errors.print(line)
+    errors.print(Text(line), soft_wrap=True)
 
 
 def write_report(path: Path, stream: str, outcome: HerdOutcome) -> None:
@@ -250,6 +255,7 @@ def write_report(path: Path, stream: str, outcome: HerdOutcome) -> None:
             "retried": stats.retried,
             "throttled": stats.throttled,
             "failed": stats.failed,
+            "failure_reasons": dict(stats.failure_reasons),
             **({"consumed": outcome.consumed} if outcome.consumed is not None else {}),
         },
         "unicorns": unicorns,
