@@ -1,8 +1,9 @@
 """The dashboard as an attendee gets it, for the browser tests, the latency benchmark and the screenshot tool.
 
-`dashboard_lab()` starts the local endpoint (IAM enforcement on) through our launcher, provisions it with the
-real `ansible-playbook setup.yml` (an inventory in a temporary folder), and serves the built dashboard with
-`simulate dashboard --port 0`. `launch_browser()` is Debian's headless Chromium driven by Playwright.
+`dashboard_lab()` starts the local endpoint (IAM enforcement on) through its launcher, provisions it with the
+real `ansible-playbook setup.yml` (an inventory in a temporary folder naming the default account's generated
+profile), and serves the built dashboard with `simulate dashboard --port 0`. `launch_browser()` is Debian's
+headless Chromium driven by Playwright.
 """
 
 import os
@@ -16,9 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import yaml
+
+if TYPE_CHECKING:
+    from tests.conftest import Endpoint
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -34,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DIST = REPO / "dashboard" / "dist"
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = "123456789012"  # the endpoint's default account: its admin profile exists from the start
 
 
 def dashboard_built() -> bool:
@@ -58,7 +63,12 @@ class DashboardLab:
     build_dir: Path
     config: dict
     env: dict[str, str]
+    endpoint: "Endpoint"
     processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def admin_client(self, service: str):
+        """A client signed with the endpoint's generated admin key (the lab's owner, not the page's guest)."""
+        return self.endpoint.client(service, ACCOUNT_ID)
 
     def url(self, **params: str | int | float) -> str:
         """The dashboard's page for the local attendee, with URL options (timeout=4, trace=1, ...)."""
@@ -103,13 +113,14 @@ class DashboardLab:
 
 
 def write_inventory(folder: Path, endpoint_url: str) -> Path:
-    """One local attendee on `endpoint_url`, with the repository's group_vars; build/ lands beside it."""
+    """One local attendee on `endpoint_url` as the default account's profile, with the repository's group_vars;
+    build/ lands beside it. The playbooks find the profile in WILDRYDES_STATE_DIR's AWS files."""
     inventory_dir = folder / "inventory"
     inventory_dir.mkdir(parents=True, exist_ok=True)
     if not (inventory_dir / "group_vars").exists():
         (inventory_dir / "group_vars").symlink_to(REPO / "inventory" / "group_vars")
     inventory = inventory_dir / "attendees.yml"
-    hosts = {"local": {"wildrydes_local_account_id": ACCOUNT_ID}}
+    hosts = {"local": {"wildrydes_aws_profile": f"wildrydes-local-{ACCOUNT_ID}"}}
     group = {"wildrydes_endpoint_url": endpoint_url, "wildrydes_region": "us-east-1"}
     inventory.write_text(yaml.safe_dump({"attendees": {"hosts": hosts, "vars": group}}))
     return inventory
@@ -185,7 +196,14 @@ def dashboard_lab(folder: Path) -> Iterator[DashboardLab]:
         build_dir = folder / "build"
         config = json.loads((build_dir / "local" / "dashboard-config.json").read_text())
         server, url = start_dashboard(build_dir, env)
-        lab = DashboardLab(endpoint_url=endpoint.url, dashboard_url=url, build_dir=build_dir, config=config, env=env)
+        lab = DashboardLab(
+            endpoint_url=endpoint.url,
+            dashboard_url=url,
+            build_dir=build_dir,
+            config=config,
+            env=env,
+            endpoint=endpoint,
+        )
         try:
             yield lab
         finally:

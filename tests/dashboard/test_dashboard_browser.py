@@ -10,10 +10,8 @@ import secrets
 import time
 from datetime import UTC, datetime, timedelta
 
-import boto3
 from playwright.sync_api import expect
 
-from simulator.local import accounts
 from tests.dashboard.harness import start_dashboard_page
 
 POOL_NOT_FOUND = "pool not found: run `ansible-playbook setup.yml` again"
@@ -42,13 +40,7 @@ def json_or_none(data: bytes):
 
 def last_record(lab, name: str) -> dict:
     """What the stream holds last for `name`, read with the local admin's key (not the page's credentials)."""
-    kinesis = boto3.client(
-        "kinesis",
-        region_name="us-east-1",
-        endpoint_url=lab.endpoint_url,
-        aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
-        aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
-    )
+    kinesis = admin_kinesis(lab)
     found = []
     for shard in kinesis.list_shards(StreamName="wildrydes")["Shards"]:
         iterator = kinesis.get_shard_iterator(
@@ -212,13 +204,7 @@ def test_typed_values_are_remembered_until_a_new_setup_changes_the_config(page, 
 
 
 def admin_kinesis(lab):
-    return boto3.client(
-        "kinesis",
-        region_name="us-east-1",
-        endpoint_url=lab.endpoint_url,
-        aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
-        aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
-    )
+    return lab.admin_client("kinesis")
 
 
 def status_time(when: datetime) -> str:
