@@ -14,7 +14,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 import typer
 
@@ -60,16 +60,64 @@ class DashboardHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
+        self.serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self.serve(head=True)
+
+    def serve(self, head: bool) -> None:
+        if not self.host_is_loopback():
+            port = self.server.server_address[1]
+            self.refuse(
+                HTTPStatus.MISDIRECTED_REQUEST,
+                f"this dashboard answers only to 127.0.0.1:{port}, localhost:{port} and [::1]:{port}",
+                head,
+            )
+            return
+        # The target as sent: http.server turns a leading // into / before self.path.
+        words = self.requestline.split()
+        problem = path_problem(words[1] if len(words) == 3 else self.path)
+        if problem is not None:
+            self.refuse(*problem, head)
+            return
         if urlsplit(self.path).path == "/config.json":
-            self.send_config()
+            self.send_config(head)
+        elif head:
+            super().do_HEAD()
         else:
             super().do_GET()
 
-    def do_HEAD(self) -> None:
-        if urlsplit(self.path).path == "/config.json":
-            self.send_config(head=True)
-        else:
-            super().do_HEAD()
+    def host_is_loopback(self) -> bool:
+        """A page from another site can resolve its own name to 127.0.0.1 (DNS rebinding); its requests then
+        carry that name in Host. Only the loopback names of this very port are served."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1:
+            return False
+        port = self.server.server_address[1]
+        allowed = {f"{name}:{port}" for name in LOOPBACK_NAMES}
+        if port == 80:
+            allowed |= set(LOOPBACK_NAMES)
+        return hosts[0].strip().lower() in allowed
+
+    def refuse(self, status: HTTPStatus, message: str, head: bool = False) -> None:
+        """A one-line plain-text answer, and the connection closed (what follows a bad request is suspect)."""
+        body = (message + "\n").encode()
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def send_head(self):
+        # The path was checked; a file system surprise (a file gone, an odd name) is still only "not found".
+        try:
+            return super().send_head()
+        except (OSError, ValueError):
+            self.refuse(HTTPStatus.NOT_FOUND, "not found")
+            return None
 
     def list_directory(self, path):
         self.send_error(HTTPStatus.NOT_FOUND, "No such file")
@@ -117,6 +165,38 @@ class DashboardHandler(SimpleHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+MAX_TARGET_CHARS = 2048
+
+
+def path_problem(target: str) -> tuple[HTTPStatus, str] | None:
+    """Why a request target cannot name a file of the dashboard (400 malformed, 404 outside), or None."""
+    if len(target) > MAX_TARGET_CHARS:
+        return HTTPStatus.BAD_REQUEST, f"the request target is longer than {MAX_TARGET_CHARS} characters"
+    if not target.startswith("/") or target.startswith("//"):
+        return HTTPStatus.BAD_REQUEST, "the request target must be a path starting with a single /"
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    try:
+        decoded = unquote_to_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return HTTPStatus.BAD_REQUEST, "the path is not UTF-8 once %-decoded"
+    if "\\" in decoded or "//" in decoded or any(ord(char) < 0x20 or ord(char) == 0x7F for char in decoded):
+        return HTTPStatus.BAD_REQUEST, "the path has a control character, a backslash or an empty segment"
+    if any(segment in (".", "..") for segment in decoded.split("/")):
+        return HTTPStatus.NOT_FOUND, "not found"
+    return None
+
+
+class DashboardServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-answer is not worth a traceback; anything else is one line.
+        problem = sys.exc_info()[1]
+        if not isinstance(problem, ConnectionError):
+            sys.stderr.write(f"dashboard: a request from {client_address[0]} failed: {type(problem).__name__}\n")
+
+
 def make_server(port: int, build_dir: Path, dist: Path, quiet: bool = True) -> ThreadingHTTPServer:
     """The dashboard server, bound to 127.0.0.1:port (0: a free port); not yet serving."""
     if not (dist / "index.html").is_file():
@@ -126,7 +206,7 @@ def make_server(port: int, build_dir: Path, dist: Path, quiet: bool = True) -> T
     # A handler class per server: its own build folder.
     handler = type("Handler", (DashboardHandler,), {"build_dir": build_dir.resolve(), "quiet": quiet})
     try:
-        return ThreadingHTTPServer((HOST, port), partial(handler, directory=str(dist.resolve())))
+        return DashboardServer((HOST, port), partial(handler, directory=str(dist.resolve())))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UserError(

@@ -1,5 +1,6 @@
 """`simulate dashboard`: the built page plus each attendee's config, on 127.0.0.1 only; clear one-line errors."""
 
+import http.client
 import json
 import socket
 import subprocess
@@ -182,3 +183,88 @@ def test_no_attendee_says_to_run_setup(tmp_path, dist):
     assert "no attendee dashboard config in" in run.stderr
     assert "run `ansible-playbook setup.yml`" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def raw_request(port: int, target: str, host: str | None, method: str = "GET") -> tuple[int, bytes]:
+    """One request exactly as written (http.client, no URL normalisation), with this Host header or none."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        reply = connection.getresponse()
+        return reply.status, reply.read()
+    finally:
+        connection.close()
+
+
+MALFORMED = [
+    "/index.html%00.js",
+    "/%ff",
+    "/%c0%ae%c0%ae/secret.txt",
+    "/..%2f..%2fsecret.txt",
+    "/%2e%2e%2fsecret.txt",
+    "/basemap/..%2f..%2f..%2fsecret.txt",
+    "/basemap\\land.json",
+    "/%5c..%5csecret.txt",
+    "//etc/passwd",
+    "//index.html",
+    "/index.html%0d%0aX-Injected:%201",
+    "/" + "a" * 5000,
+    "/" + "%2e%2e/" * 500 + "secret.txt",
+    "index.html",
+    "http://127.0.0.1/index.html",
+    "*",
+]
+
+
+def test_malformed_paths_are_400_or_404_and_the_server_keeps_serving(tmp_path, dist):
+    write_attendee(tmp_path / "build", "local", "us-east-1:1111")
+    (tmp_path / "secret.txt").write_text("not for the browser")
+    server, url = start_dashboard_with(tmp_path, dist)
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    host = f"127.0.0.1:{port}"
+    try:
+        for target in MALFORMED:
+            for method in ("GET", "HEAD"):
+                status, body = raw_request(port, target, host, method)
+                assert status in (400, 404), (target, method, status)
+                assert b"not for the browser" not in body
+                assert raw_request(port, "/index.html", host)[0] == 200, f"{target} stopped the server"
+        assert raw_request(port, "/basemap/land.json", host)[0] == 200
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert "Traceback" not in err and "Exception" not in err
+
+
+def test_only_loopback_host_names_are_served(tmp_path, dist):
+    write_attendee(tmp_path / "build", "local", "us-east-1:1111")
+    server, url = start_dashboard_with(tmp_path, dist)
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    try:
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+            assert raw_request(port, "/config.json", host)[0] == 200, host
+            assert raw_request(port, "/", host)[0] == 200, host
+        # A DNS-rebinding page: its own name resolved to 127.0.0.1. And other near misses.
+        for host in (
+            f"rebind.example:{port}",
+            "rebind.example",
+            f"127.0.0.1.rebind.example:{port}",
+            f"localhost.:{port}",
+            "127.0.0.1:1",
+            "127.0.0.1",
+            f"127.0.0.2:{port}",
+            f"127.0.0.1:{port}@rebind.example",
+            "",
+            None,
+        ):
+            for target in ("/config.json", "/config.json?attendee=local", "/", "/index.html"):
+                status, body = raw_request(port, target, host)
+                assert status in (403, 421), (host, target, status)
+                assert b"us-east-1:1111" not in body and b"<title>" not in body
+                assert body.decode().count("\n") == 1, body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
