@@ -10,29 +10,30 @@ Prints, each against its target, in one run:
   (target >= 10,000 unicorns; if the endpoint saturates first, both ceilings are given);
 - put -> consume latency p50/p99 at the default budget of 1.6 GetRecords/s per shard (targets 350/700 ms;
   workshop consumer: p50 ~400-500 ms) and for a lone reader at 5 calls/s (target p50 <= 150 ms).
-Starts its own local endpoint (launcher, temporary state folder, free port).
+Starts its own local endpoint with its defaults (IAM enforcement on; benchmarks/endpoint.py: launcher, temporary
+state folder, free port) and talks to it through the default account's profile `wildrydes-local-<id>`, as
+`eval "$(simulate local env)"` would set it up.
 """
 
 import argparse
 import os
 import random
 import resource
-import socket
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.endpoint import BenchEndpoint, local_endpoint, wait_active  # noqa: E402
 from simulator import awsconfig, record  # noqa: E402
 from simulator.fastput import PutRecordsClient  # noqa: E402
 from simulator.herd import Herd, Runner  # noqa: E402
-from simulator.local import launcher  # noqa: E402
-from simulator.local.options import EndpointOptions  # noqa: E402
 from simulator.producer import Batcher  # noqa: E402
 from simulator.reader import StartPosition, StreamReader  # noqa: E402
 from simulator.unicorn import Unicorn  # noqa: E402
@@ -45,10 +46,20 @@ class Sink:
         return {"FailedRecordCount": 0, "Records": [{"SequenceNumber": "1", "ShardId": "s"}] * len(Records)}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@contextmanager
+def profile_of(ep: BenchEndpoint) -> Iterator[awsconfig.AwsTarget]:
+    """This process aimed at the endpoint through its default account's profile (what `simulate local env` prints),
+    for as long as the block runs; the AWS target the simulator resolves from it."""
+    saved = {name: os.environ.get(name) for name in ep.aws_env()}
+    os.environ.update(ep.aws_env())
+    try:
+        yield awsconfig.resolve()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def rss_kib() -> int:
@@ -83,7 +94,7 @@ def run(count: int, seconds: float, put_client) -> dict:
 def make_stream(target, name: str, shards: int) -> None:
     kinesis = awsconfig.client(target, "kinesis")
     kinesis.create_stream(StreamName=name, ShardCount=shards)
-    kinesis.get_waiter("stream_exists").wait(StreamName=name)
+    wait_active(kinesis, name)
 
 
 def lean_client(target) -> PutRecordsClient:
@@ -130,25 +141,19 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     if not args.latency_only:
         throughput(seconds, args.quick, verdict)
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["WILDRYDES_STATE_DIR"] = scratch
-        running, _ = launcher.start(EndpointOptions(port=free_port()))
-        try:
-            target = awsconfig.resolve(endpoint_url=running.url)
-            make_stream(target, "latency", shards=1)
-            p50, p99, n = latency(target, "latency", 1.6, seconds)
-            print(
-                f"put->consume at 1.6 GetRecords/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
-                f"(targets 350/700 ms)  {verdict(p50 <= 350 and p99 <= 700)}"
-            )
-            make_stream(target, "latency-lone", shards=1)
-            p50, p99, n = latency(target, "latency-lone", 5.0, seconds)
-            print(
-                f"put->consume, lone reader at 5 calls/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
-                f"(target p50 <= 150 ms)  {verdict(p50 <= 150)}"
-            )
-        finally:
-            launcher.stop()
+    with local_endpoint() as ep, profile_of(ep) as target:
+        make_stream(target, "latency", shards=1)
+        p50, p99, n = latency(target, "latency", 1.6, seconds)
+        print(
+            f"put->consume at 1.6 GetRecords/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
+            f"(targets 350/700 ms)  {verdict(p50 <= 350 and p99 <= 700)}"
+        )
+        make_stream(target, "latency-lone", shards=1)
+        p50, p99, n = latency(target, "latency-lone", 5.0, seconds)
+        print(
+            f"put->consume, lone reader at 5 calls/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms over {n} records "
+            f"(target p50 <= 150 ms)  {verdict(p50 <= 150)}"
+        )
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
@@ -172,37 +177,37 @@ def throughput(seconds: float, quick: bool, verdict) -> None:
         f"(on time {sink['on_time']:.2%})  {verdict(sink['us_per_record'] <= 20)}"
     )
 
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["WILDRYDES_STATE_DIR"] = scratch
-        running, _ = launcher.start(EndpointOptions(port=free_port()))
+    with local_endpoint() as ep, profile_of(ep) as target:
+        cores = os.sched_getaffinity(0)
         try:
-            target = awsconfig.resolve(endpoint_url=running.url)
-            cores = os.sched_getaffinity(0)
-            pinned = len(cores) >= 2
-            if pinned:
-                os.sched_setaffinity(0, {0})
-                os.sched_setaffinity(running.pid, {1})
-            make_stream(target, "bench", shards=20)
-            ladder = [2_000, 5_000, 10_000] if quick else [2_000, 5_000, 10_000, 15_000, 20_000]
-            best = 0
-            print(
-                f"herd at 1 Hz against the endpoint ({'herd on core 0, endpoint on core 1' if pinned else 'unpinned'}):"
-            )
-            for count in ladder:
-                result = run(count, seconds, lean_client(target))
-                held = result["on_time"] >= 0.99 and result["failed"] == 0 and result["sent"] >= count * seconds * 0.97
-                print(
-                    f"  {count:>6,} unicorns: sent {result['sent']:>7,}, on time {result['on_time']:.2%}, "
-                    f"{result['us_per_record']:.1f} us CPU/record, herd CPU {result['cpu_share']:.0%}"
-                    f"  {'held' if held else 'NOT held'}"
-                )
-                if not held:
-                    break
-                best = count
-            print(f"largest herd held at 1 Hz: {best:,} unicorns (target >= 10,000)  {verdict(best >= 10_000)}")
-            os.sched_setaffinity(0, cores)
+            ladder_on(ep, target, cores, seconds, quick, verdict)
         finally:
-            launcher.stop()
+            os.sched_setaffinity(0, cores)
+
+
+def ladder_on(ep: BenchEndpoint, target: awsconfig.AwsTarget, cores: set[int], seconds: float, quick: bool, verdict):
+    """The largest herd at 1 Hz, the herd on core 0 and the endpoint (its thread that accepts connections, whose
+    affinity the connection threads inherit) on core 1."""
+    pinned = len(cores) >= 2
+    if pinned:
+        os.sched_setaffinity(0, {0})
+        os.sched_setaffinity(ep.pid, {1})
+    make_stream(target, "bench", shards=20)
+    ladder = [2_000, 5_000, 10_000] if quick else [2_000, 5_000, 10_000, 15_000, 20_000]
+    best = 0
+    print(f"herd at 1 Hz against the endpoint ({'herd on core 0, endpoint on core 1' if pinned else 'unpinned'}):")
+    for count in ladder:
+        result = run(count, seconds, lean_client(target))
+        held = result["on_time"] >= 0.99 and result["failed"] == 0 and result["sent"] >= count * seconds * 0.97
+        print(
+            f"  {count:>6,} unicorns: sent {result['sent']:>7,}, on time {result['on_time']:.2%}, "
+            f"{result['us_per_record']:.1f} us CPU/record, herd CPU {result['cpu_share']:.0%}"
+            f"  {'held' if held else 'NOT held'}"
+        )
+        if not held:
+            break
+        best = count
+    print(f"largest herd held at 1 Hz: {best:,} unicorns (target >= 10,000)  {verdict(best >= 10_000)}")
 
 
 if __name__ == "__main__":
