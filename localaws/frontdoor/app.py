@@ -245,7 +245,8 @@ class FrontDoor:
                 headers=request.headers,
                 body=request.body,
             )
-            if credential.session_token is not None and signature.session_token != credential.session_token:
+            # A session's key needs its token; a long-term key (admin, IAM user) takes none, as on AWS.
+            if (signature.session_token or None) != credential.session_token:
                 raise sigv4.SignatureProblem("unknown-key", "The security token included in the request is invalid.")
             if credential.expires_at is not None and self.runtime.clock.time() >= credential.expires_at:
                 raise sigv4.SignatureProblem("expired-token", "The security token included in the request is expired")

@@ -55,7 +55,9 @@ class Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             raise _BadBody("bad Content-Length") from None
-        if length < 0 or length > MAX_BODY_BYTES:
+        if length < 0:
+            raise _BadBody("bad Content-Length")
+        if length > MAX_BODY_BYTES:
             raise _BadBody("request body too large")
         return self.rfile.read(length) if length else b""
 

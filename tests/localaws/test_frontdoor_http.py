@@ -195,6 +195,19 @@ def test_an_unknown_key_is_unrecognized(endpoint):
         ), service
 
 
+def test_a_long_term_key_with_a_session_token_is_unrecognized(endpoint):
+    """A stale AWS_SESSION_TOKEN left beside an admin key: AWS refuses the pair, it does not ignore the token."""
+    headers = {**kinesis_headers("ListStreams"), "X-Amz-Security-Token": "stale-token"}
+    headers = signed(endpoint, "kinesis", b"{}", headers)
+    assert json_error(send(endpoint, "POST", "/", b"{}", headers)) == (
+        400,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+    )
+    headers = signed(endpoint, "sts", STS_BODY, {"Content-Type": FORM, "X-Amz-Security-Token": "stale-token"})
+    assert query_error(send(endpoint, "POST", "/", STS_BODY, headers))[:2] == (403, "InvalidClientTokenId")
+
+
 def test_a_signature_twenty_minutes_old_has_expired(endpoint):
     old = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(minutes=20)
     headers = signed(endpoint, "kinesis", b"{}", kinesis_headers("ListStreams"), when=old)
@@ -402,6 +415,16 @@ def test_a_body_over_16_mib_is_refused_without_being_read(endpoint):
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     # The endpoint still serves.
     assert endpoint.client("kinesis").list_streams()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+@pytest.mark.parametrize("length", ["-1", "abc", "1e3"])
+def test_a_bad_content_length_is_400(endpoint, length):
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host_of(endpoint)}\r\nContent-Type: {JSON_11}\r\n"
+        f"X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: {length}\r\n\r\n"
+    ).encode()
+    answer = raw_exchange(endpoint, head, b"{}")
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
 
 
 def test_a_connection_is_kept_alive_across_calls(endpoint):
