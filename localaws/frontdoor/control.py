@@ -62,12 +62,13 @@ class Control:
                     "(its file: `simulate local status --json`)"
                 },
             )
+        # Even with the token: a POST a web page could send without a preflight is never acted on.
+        if request.method == "POST" and request.content_type != "application/json":
+            return _json(400, {"error": "POST a JSON object with Content-Type: application/json"})
         if path.startswith("/moto-api"):
             return self._moto_admin(request)
         body: Any = None
         if request.method == "POST":
-            if request.content_type != "application/json":
-                return _json(400, {"error": "POST a JSON object with Content-Type: application/json"})
             try:
                 body = json.loads(request.body or b"{}")
             except ValueError:

@@ -358,16 +358,33 @@ def test_door_3_admin_and_control_apis_refuse_a_web_page(lab, method, path, body
     assert refused(lab.guest("kinesis").list_streams)["Error"]["Code"] == "AccessDeniedException"
 
 
-@pytest.mark.parametrize("route", ["settings", "clock"])
-def test_door_3_a_text_plain_post_is_refused_even_with_the_token(lab, route):
-    before = (clock_offset(lab), lab.endpoint.control("settings"))
-    payload = {"settings": b'{"inject_throttle": 1.0}', "clock": b'{"advance_seconds": 1000}'}[route]
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
-        headers = {TOKEN_HEADER: control_token(lab.endpoint), "Content-Type": content_type, "Origin": EVIL}
-        reply = raw(lab.endpoint, "POST", f"/_wildrydes/{route}", payload, headers)
+def role_names(lab: Lab) -> list[str]:
+    return sorted(role["RoleName"] for role in lab.admin("iam").list_roles()["Roles"])
+
+
+TEXT_POSTS = {
+    "/_wildrydes/settings": b'{"inject_throttle": 1.0}',
+    "/_wildrydes/clock": b'{"advance_seconds": 1000}',
+    "/moto-api/reset": b"",
+    "/moto-api/reset-auth": b'{"value": 0}',
+}
+
+
+@pytest.mark.parametrize("path", list(TEXT_POSTS))
+def test_door_3_a_text_plain_post_is_refused_even_with_the_token(lab, path):
+    before = (clock_offset(lab), lab.endpoint.control("settings"), role_names(lab), stream_names(lab))
+    assert "Cognito_wildrydesUnauth_Role" in before[2]
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None):
+        headers = {TOKEN_HEADER: control_token(lab.endpoint), "Origin": EVIL}
+        if content_type:
+            headers["Content-Type"] = content_type
+        reply = raw(lab.endpoint, "POST", path, TEXT_POSTS[path], headers)
         assert reply.status in (400, 415), (content_type, reply)
         assert "access-control-allow-origin" not in reply.headers
-    assert (clock_offset(lab), lab.endpoint.control("settings")) == before
+    assert (clock_offset(lab), lab.endpoint.control("settings"), role_names(lab), stream_names(lab)) == before
+    # The token itself is good: a read of moto's admin API with it is answered.
+    reply = raw(lab.endpoint, "GET", "/moto-api/data.json", headers={TOKEN_HEADER: control_token(lab.endpoint)})
+    assert reply.status == 200 and "access-control-allow-origin" not in reply.headers
 
 
 @pytest.mark.parametrize("amount", [b"NaN", b"Infinity", b"-Infinity", b"-5", b'"x"', b"true", b"null", b"1e400"])
