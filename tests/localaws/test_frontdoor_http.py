@@ -498,6 +498,19 @@ def changes(before: dict[str, dict[str, object]], after: dict[str, dict[str, obj
     return sorted(found)
 
 
+def foreign_objects() -> list[str]:
+    """Attributes of loaded moto modules and classes that hold a function or class of this project: what assigning
+    a wrapper into moto leaves behind, whenever it was done (before the snapshot too)."""
+    found = []
+    for owner, attributes in snapshot().items():
+        for attribute, value in attributes.items():
+            target = getattr(value, "__func__", value)  # classmethod, staticmethod
+            module = getattr(target, "__module__", None) if callable(target) else None
+            if isinstance(module, str) and module.split(".")[0] in ("localaws", "simulator", "tests"):
+                found.append(f"{owner}.{attribute} = {module}.{getattr(target, '__qualname__', '?')}")
+    return sorted(found)
+
+
 @pytest.fixture
 def in_process_endpoint(tmp_path) -> Iterator[tuple[str, tuple[str, str], dict]]:
     """build_app() served on 127.0.0.1 by a thread of this process: moto runs here, where the snapshots look."""
@@ -572,6 +585,7 @@ def test_moto_modules_and_classes_are_unchanged_by_the_endpoint(in_process_endpo
     assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
 
     assert changes(before, snapshot()) == []
+    assert foreign_objects() == []
 
 
 def test_another_moto_version_refuses_to_start_with_one_line(monkeypatch):
