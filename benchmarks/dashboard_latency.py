@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/dashboard_latency.py [--seconds 30] [--unicorns 1000] [--screenshot docs/dashboard.png]
 
-Starts the whole lab as an attendee gets it (tests/dashboard/harness.py: local endpoint with IAM enforcement on,
-`ansible-playbook setup.yml`, `simulate dashboard`), opens the dashboard with `?trace=1` (the page then logs, for
-each marker it moves, the record's name, StatusTime and the time of the move) and presses Start.
+Starts the whole lab as an attendee gets it (tests/dashboard/harness.py, the browser tests' lab: a localaws endpoint
+with its defaults (IAM enforcement on) through tests/conftest.py's `running_endpoint`, `ansible-playbook setup.yml`
+with an inventory naming the account's generated profile, `simulate dashboard`), opens the dashboard with
+`?trace=1` (the page then logs, for each marker it moves, the record's name, StatusTime and the time of the move)
+and presses Start.
 
 1. Latency: 10 unicorns (our unicorn model), one record a second each, staggered, put one by one with
    PutRecord; each record's StatusTime is the moment just before its put. Latency = time the marker moved
@@ -29,13 +31,11 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-
-import boto3
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from simulator.local import accounts  # noqa: E402
 from simulator.unicorn import Unicorn  # noqa: E402
 from tests.dashboard.harness import dashboard_lab, launch_browser, start_dashboard_page  # noqa: E402
 
@@ -64,14 +64,8 @@ def percentile(values: list[float], share: float) -> float:
 class Putter:
     """Ten unicorns, one record a second each, staggered over the second, put with PutRecord."""
 
-    def __init__(self, endpoint_url: str):
-        self.kinesis = boto3.client(
-            "kinesis",
-            region_name="us-east-1",
-            endpoint_url=endpoint_url,
-            aws_access_key_id=accounts.admin_access_key(accounts.DEFAULT_ACCOUNT_ID),
-            aws_secret_access_key=accounts.LOCAL_ADMIN_SECRET,
-        )
+    def __init__(self, kinesis: Any):
+        self.kinesis = kinesis
         self.rng = random.Random(2017)
         self.unicorns = []
         for index, name in enumerate(NAMES):
@@ -103,7 +97,8 @@ def status_epoch_ms(status_time: str) -> float:
 
 def measure_latency(page, lab, seconds: float, screenshot: Path | None) -> dict:
     start_dashboard_page(page, lab.url(trace=1))
-    putter = Putter(lab.endpoint_url)
+    # The lab attendee's account as its admin, signed with the key the endpoint generated for it.
+    putter = Putter(lab.admin_client("kinesis"))
     putter.thread.start()
     try:
         page.wait_for_timeout(3000)  # warm-up: every unicorn on the map, the view fitted
