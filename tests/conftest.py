@@ -5,7 +5,6 @@ constant), through `Endpoint.client()` or the AWS profiles of `Endpoint.aws_env(
 """
 
 import json
-import os
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -88,22 +87,14 @@ class Endpoint:
 def running_endpoint(tmp_path: Path, **settings) -> Iterator[Endpoint]:
     """Start an endpoint through the launcher in its own state folder; stop it afterwards.
 
-    WILDRYDES_STATE_DIR points at the folder meanwhile, so `simulate` commands run by the test with no credentials
-    find the endpoint's default account as users' commands do."""
-    previous = os.environ.get("WILDRYDES_STATE_DIR")
-    os.environ["WILDRYDES_STATE_DIR"] = str(tmp_path)
+    Nothing here changes this process's environment: a test that runs `simulate` or ansible-playbook passes the
+    endpoint's WILDRYDES_STATE_DIR (or `aws_env()`) to it, as a user's shell would."""
     state = StateFolder(tmp_path)
+    running, _ = launcher.start(Settings(state_dir=tmp_path, port=free_port(), **settings))
     try:
-        running, _ = launcher.start(Settings(state_dir=tmp_path, port=free_port(), **settings))
-        try:
-            yield Endpoint(url=running.url, port=running.port, state=state)
-        finally:
-            launcher.stop(state)
+        yield Endpoint(url=running.url, port=running.port, state=state)
     finally:
-        if previous is None:
-            os.environ.pop("WILDRYDES_STATE_DIR", None)
-        else:
-            os.environ["WILDRYDES_STATE_DIR"] = previous
+        launcher.stop(state)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,13 @@ SIMULATE = str(Path(sys.executable).with_name("simulate"))
 def cli(endpoint, monkeypatch):
     """Run `simulate ...` aimed at the endpoint (no credentials: the local admin is used)."""
 
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint.url, "AWS_REGION": "us-east-1", "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint.url,
+        "AWS_REGION": "us-east-1",
+        "WILDRYDES_STATE_DIR": str(endpoint.state_dir),
+        "COLUMNS": "200",
+    }
 
     def run(*args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([SIMULATE, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd)

@@ -16,12 +16,22 @@ SIMULATE = str(Path(sys.executable).with_name("simulate"))
 
 
 def simulate(endpoint, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint.url, "AWS_REGION": "us-east-1"}
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint.url,
+        "AWS_REGION": "us-east-1",
+        "WILDRYDES_STATE_DIR": str(endpoint.state_dir),
+    }
     return subprocess.run([SIMULATE, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def start(endpoint, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint.url, "AWS_REGION": "us-east-1"}
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint.url,
+        "AWS_REGION": "us-east-1",
+        "WILDRYDES_STATE_DIR": str(endpoint.state_dir),
+    }
     return subprocess.Popen([SIMULATE, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
