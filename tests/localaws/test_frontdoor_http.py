@@ -267,11 +267,13 @@ def test_a_presigned_query_signature_works(endpoint):
 
 
 @pytest.fixture(scope="module")
-def cbor_stream(endpoint) -> str:
+def cbor_stream(endpoint) -> Iterator[str]:
+    """A stream of its own on the shared endpoint, deleted afterwards (other tests list the account's streams)."""
     kinesis = endpoint.client("kinesis")
     kinesis.create_stream(StreamName="frontdoor-cbor", ShardCount=1)
     kinesis.get_waiter("stream_exists").wait(StreamName="frontdoor-cbor", WaiterConfig={"Delay": 0.2})
-    return "frontdoor-cbor"
+    yield "frontdoor-cbor"
+    kinesis.delete_stream(StreamName="frontdoor-cbor", EnforceConsumerDeletion=True)
 
 
 def cbor_call(endpoint, operation: str, params: dict):
