@@ -7,10 +7,12 @@ Conventions of the guides' command blocks, enforced here:
   or `yaml` blocks and are not run.
 - In a command block, every non-empty line that does not start with `#` is one command (no continuation lines).
   A trailing comment is only a comment, except `# runs until Ctrl+C`, which marks a command that runs until it is
-  interrupted, in a terminal of its own: the test starts it in the background under `timeout --signal=INT`, gives
-  it RUN_FOR seconds and then its Ctrl+C, which counts as success (ending by itself before that, even with status 0,
-  is a failure). The next command without the mark waits for those Ctrl+Cs first; so the producer, the consumer
-  and `simulate stats` of the guide run side by side, as the guide tells the reader to run them.
+  interrupted, in a terminal of its own: the test starts it in the background, in a process group of its own, and
+  gives it RUN_FOR seconds from its first output (at most OUTPUT_WAIT seconds are spent waiting for that, since
+  starting Python takes long on a busy machine) and then its Ctrl+C, SIGINT to its group, which counts as success
+  (ending by itself before that, even with status 0, is a failure). The next command without the mark waits for
+  those Ctrl+Cs first; so the producer, the consumer and `simulate stats` of the guide run side by side, as the
+  guide tells the reader to run them.
 
 How each guide runs: as two bash sessions with `set -e`, each from the root of its own copy of the repository (so
 that nothing a guide creates, build/ or inventory/aws.yml, lands in the checkout, and sessions cannot meet). The
@@ -57,8 +59,10 @@ REPO = Path(__file__).resolve().parents[2]
 GUIDES = {"en": REPO / "docs" / "guide.md", "ko": REPO / "docs" / "guide.ko.md"}
 BIN = Path(sys.executable).parent
 CTRL_C = "# runs until Ctrl+C"
-RUN_FOR = 6  # seconds a `# runs until Ctrl+C` command runs before its Ctrl+C
-SESSION_TIMEOUT = 480  # seconds for one session, a safety net: the four take about three minutes together
+RUN_FOR = 6  # seconds a `# runs until Ctrl+C` command runs, from its first output, before its Ctrl+C
+OUTPUT_WAIT = 60  # seconds at most that its Ctrl+C waits for that first output
+KILL_AFTER = 20  # seconds after its Ctrl+C that a command still running is killed
+SESSION_TIMEOUT = 1200  # seconds for one session: a safety net against a hung command, generous for busy machines
 GUIDE_PORTS = {"endpoint": 4566, "dashboard": 8080}
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<info>.*)$")
 # What the copy of the repository leaves out: history, installs, generated files, what the guides do not use.
@@ -180,23 +184,39 @@ def session_script(commands: list[Command], workdir: Path, outputs: Path) -> str
         f"outputs={shlex.quote(str(outputs))}",
         'mkdir -p "$outputs"',
         "pids=() started=()",
-        # On a failure, what still runs in the background gets its Ctrl+C now (timeout passes it on).
-        'trap \'for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done; wait\' EXIT',
+        # On a failure, what still runs in the background gets its Ctrl+C now.
+        'trap \'for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null || true; done; wait\' EXIT',
+        # The Ctrl+C of process group $1, RUN_FOR seconds after file $2 has output; $2.ctrl-c records that it came.
+        "ctrl_c_later() {",
+        f'  local waited=0; while [ ! -s "$2" ] && kill -0 "$1" 2>/dev/null && [ $waited -lt {OUTPUT_WAIT * 5} ]; do',
+        "    sleep 0.2; waited=$((waited + 1))",
+        "  done",
+        f"  sleep {RUN_FOR}",
+        '  kill -0 "$1" 2>/dev/null || return 0',
+        '  touch "$2.ctrl-c"; kill -INT -- "-$1" 2>/dev/null || return 0',
+        f'  waited=0; while kill -0 "$1" 2>/dev/null && [ $waited -lt {KILL_AFTER * 5} ]; do',
+        "    sleep 0.2; waited=$((waited + 1))",
+        "  done",
+        '  kill -KILL -- "-$1" 2>/dev/null || true',
+        "}",
         "until_ctrl_c() {",
         '  local out="$outputs/${#pids[@]}-$RANDOM.log"',
-        f'  timeout --signal=INT --kill-after=20 {RUN_FOR} bash -c "$1" >"$out" 2>&1 </dev/null &',
+        '  setsid bash -c "$1" >"$out" 2>&1 </dev/null &',
         '  pids+=("$!") started+=("$1|$out")',
+        '  ctrl_c_later "$!" "$out" &',
         "}",
         "ctrl_c_all() {",
-        "  local i status",
+        "  local i out",
         '  for i in "${!pids[@]}"; do',
-        '    status=0; wait "${pids[$i]}" || status=$?',
-        '    echo "--- ${started[$i]%|*} (its terminal) ---"; cat "${started[$i]##*|}"; echo "--- (Ctrl+C) ---"',
-        '    if [ "$status" -ne 124 ]; then',
-        '      echo "guide test: \\`${started[$i]%|*}\\` ended with status $status before its Ctrl+C" >&2',
+        '    wait "${pids[$i]}" || true',
+        '    out="${started[$i]##*|}"',
+        '    echo "--- ${started[$i]%|*} (its terminal) ---"; cat "$out"; echo "--- (Ctrl+C) ---"',
+        '    if [ ! -e "$out.ctrl-c" ]; then',
+        '      echo "guide test: \\`${started[$i]%|*}\\` ended by itself before its Ctrl+C" >&2',
         "      return 1",
         "    fi",
         "  done",
+        "  wait",  # the Ctrl+C senders
         "  pids=() started=()",
         "}",
     ]
