@@ -6,11 +6,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
+from rich.text import Text
 
 from localaws import launcher
 from localaws.accounts import DEFAULT_ACCOUNT_ID, profile_name
@@ -19,6 +22,7 @@ from localaws.state import StateFolder, default_state_dir
 from simulator.commands import dashboard
 from simulator.commands.output import console, reports_user_errors
 from simulator.errors import UserError
+from simulator.safe_text import visible
 
 
 def _tool(name: str) -> str:
@@ -101,23 +105,71 @@ def demo(
             console.print("local AWS endpoint stopped")
 
 
-def _start_dashboard(port: int) -> tuple[subprocess.Popen | None, str | None]:
-    """`simulate dashboard` in the background; its URL, or a note (and no dashboard) when it cannot start."""
+def _start_dashboard(port: int, command: list[str] | None = None) -> tuple[subprocess.Popen | None, str | None]:
+    """`simulate dashboard` in the background (or `command`); its URL, or a note (and no dashboard) when it
+    cannot start. Everything it writes is read from the start: a pipe nobody reads fills up and blocks the
+    writer (the dashboard's request threads)."""
     board = subprocess.Popen(
-        [_tool("simulate"), "dashboard", "--port", str(port)],
+        command or [_tool("simulate"), "dashboard", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        errors="replace",
     )
+    stderr = _Drain(board.stderr, "dashboard")
     # It prints its URLs once it listens (or one error line and exits).
     for line in board.stdout:
         if line.startswith("dashboard of ") and ": http" in line:
             url = line.split(": ", 1)[1].strip()
+            stderr.log()
+            _Drain(board.stdout, "dashboard").log()
             return board, url
     board.wait()
-    problem = board.stderr.read().strip().removeprefix("error: ") or f"exit code {board.returncode}"
-    console.print(f"[yellow]note:[/] the dashboard did not start ({problem}); the demo goes on without it")
+    stderr.finished.wait(timeout=5)
+    last = next((line for line in reversed(stderr.kept) if line.strip()), "")
+    problem = last.strip().removeprefix("error: ") or f"exit code {board.returncode}"
+    console.print(
+        Text(f"note: the dashboard did not start ({visible(problem)}); the demo goes on without it"), soft_wrap=True
+    )
     return None, None
+
+
+class _Drain:
+    """Reads a child's pipe to its end on a thread: keeps the last lines until told to log, then logs each line
+    on stderr, prefixed, control characters made visible."""
+
+    def __init__(self, pipe: TextIO, prefix: str, keep: int = 20):
+        self.pipe, self.prefix = pipe, prefix
+        self.kept: deque[str] = deque(maxlen=keep)
+        self.logging = threading.Event()
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name=f"{prefix}-drain", daemon=True).start()
+
+    def log(self) -> None:
+        with self._lock:
+            self.logging.set()
+            for line in self.kept:
+                self._write(line)
+            self.kept.clear()
+
+    def _write(self, line: str) -> None:
+        sys.stderr.write(f"{self.prefix}: {visible(line.rstrip(chr(10)))}\n")
+
+    def _run(self) -> None:
+        try:
+            for line in self.pipe:
+                with self._lock:
+                    if self.logging.is_set():
+                        self._write(line)
+                    else:
+                        self.kept.append(line)
+        except (OSError, ValueError):  # the pipe closed under us: nothing more to read
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sys.stderr.flush()
+            self.finished.set()
 
 
 def _stop(process: subprocess.Popen) -> None:
