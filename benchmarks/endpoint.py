@@ -42,6 +42,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory of process `pid` (VmRSS)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 @dataclass
 class BenchEndpoint:
     url: str
@@ -104,11 +113,7 @@ class BenchEndpoint:
         return sum(row["records"] for row in self.control("kinesis/shards")["shards"] if row["stream"] == stream)
 
     def rss_mib(self) -> float:
-        with open(f"/proc/{self.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
+        return rss_mib(self.pid)
 
     def write_inventory(self, folder: Path, hosts: dict[str, str], **group_vars: Any) -> Path:
         """An inventory of attendees (host name -> simulated account id) on this endpoint, with the repository's

@@ -17,6 +17,11 @@ the one-producer rate at 1,000,000 records >= 0.7 x the rate at 0.
 
     .venv/bin/python benchmarks/kinesis_put_rate.py                                 # the full run
     .venv/bin/python benchmarks/kinesis_put_rate.py --records 100000 --batches 10   # a short run
+    .venv/bin/python benchmarks/kinesis_put_rate.py --compare-moto-server           # plus plain moto at 0 and 100k
+
+With --compare-moto-server it then times the same one-producer rounds on plain moto (moto's own `moto_server` from the
+venv, a separate process; no IAM, no validation) on an empty shard and at --moto-records records. It has no bearing
+on the exit status.
 
 Exit status: 0 when both targets pass, 1 otherwise.
 """
@@ -36,7 +41,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import cpu
-from benchmarks.endpoint import BenchEndpoint, create_stream, local_endpoint
+from benchmarks.endpoint import BenchEndpoint, create_stream, local_endpoint, rss_mib
+from benchmarks.moto_server import moto_server
 
 STREAM = "wildrydes-bench"
 SHARD = "shardId-000000000000"
@@ -80,17 +86,17 @@ class Timed:
         return f"{self.cpu_ns_per_call:,.0f}" + ("" if self.cpu_exact else " (ticks)")
 
 
-def one_producer(ep: BenchEndpoint, client: Any, streams: list[str], batches: int) -> Timed:
+def one_producer(pid: int, client: Any, streams: list[str], batches: int) -> Timed:
     """One producer, a round per stream in `streams`, the rounds sharing `batches` batches: the median round's
-    rate (a median resists a stray pause) and the endpoint's CPU over all rounds per call."""
+    rate (a median resists a stray pause) and the CPU of the server process `pid` over all rounds per call."""
     per_round = max(1, batches // len(streams))
     rates = []
-    before = cpu.snapshot(ep.pid)
+    before = cpu.snapshot(pid)
     for stream in streams:
         started = time.perf_counter()
         put_batches(client, stream, per_round)
         rates.append(per_round * BATCH / (time.perf_counter() - started))
-    spent = cpu.used(before, cpu.snapshot(ep.pid))
+    spent = cpu.used(before, cpu.snapshot(pid))
     calls = per_round * len(streams)
     return Timed(rate=statistics.median(rates), cpu_ns_per_call=spent.ns / calls, cpu_exact=spent.exact)
 
@@ -212,10 +218,10 @@ def measure(ep: BenchEndpoint, client: Any, batches: int, empty: bool) -> Measur
         streams = [f"{STREAM}-empty-{index}" for index in range(ROUNDS + 1)]
         for stream in streams:
             create_stream(client, stream)
-        one = one_producer(ep, client, streams[:ROUNDS], batches)
+        one = one_producer(ep.pid, client, streams[:ROUNDS], batches)
         two = two_producers(ep, streams[ROUNDS], batches)
     else:
-        one = one_producer(ep, client, [STREAM] * ROUNDS, batches)
+        one = one_producer(ep.pid, client, [STREAM] * ROUNDS, batches)
         two = two_producers(ep, STREAM, batches)
     return Measurement(size=size, one=one, two=two, poll_ms=poll, rss_mib=ep.rss_mib())
 
@@ -252,10 +258,42 @@ def report(empty: Measurement, full: Measurement, fill_seconds: float) -> tuple[
     return rate_ok, ratio_ok
 
 
+def plain_moto(records: int, batches: int) -> None:
+    """The same one-producer rounds and tip polls on moto's own `moto_server` (optional comparison). Filled by one
+    producer: moto's shard loses records to concurrent puts, and it has no count to check the fill against."""
+    print(f"\nplain moto (moto_server from the venv): empty shard, then {records:,} records", flush=True)
+    with moto_server() as moto:
+        client = moto.client("kinesis")
+        for stream in (STREAM, "warm-up", *(f"{STREAM}-empty-{index}" for index in range(ROUNDS))):
+            client.create_stream(StreamName=stream, ShardCount=1)
+        put_batches(client, "warm-up", 2)
+        rows = []
+        poll = tip_poll_ms(client)
+        one = one_producer(moto.pid, client, [f"{STREAM}-empty-{index}" for index in range(ROUNDS)], batches)
+        rows.append((0, one, poll, rss_mib(moto.pid)))
+        started = time.perf_counter()
+        put_batches(client, STREAM, records // BATCH)
+        print(f"    filled {records // BATCH * BATCH:,} records in {time.perf_counter() - started:.0f} s", flush=True)
+        poll = tip_poll_ms(client)
+        one = one_producer(moto.pid, client, [STREAM] * ROUNDS, batches)
+        rows.append((records // BATCH * BATCH, one, poll, rss_mib(moto.pid)))
+    print(
+        f"\n  {'records in shard':>16} {'1 producer (rec/s)':>19} {'moto CPU/call (ns)':>19} "
+        f"{'tip poll (ms)':>14} {'RSS (MiB)':>10}"
+    )
+    for size, timed, poll_ms, rss in rows:
+        print(f"  {size:>16,} {timed.rate:>19,.0f} {timed.cpu_text():>19} {poll_ms:>14.2f} {rss:>10,.0f}")
+    print(f"  plain moto keeps {rows[1][1].rate / rows[0][1].rate:.2f} of its rate at {rows[1][0]:,} records")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the full shard")
     parser.add_argument("--batches", type=int, default=40, help="batches of 500 timed per producer setting and size")
+    parser.add_argument(
+        "--compare-moto-server", action="store_true", help="also measure plain moto (moto_server, a separate process)"
+    )
+    parser.add_argument("--moto-records", type=int, default=100_000, help="full shard size for plain moto")
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -279,6 +317,8 @@ def main() -> int:
         full = measure(ep, client, args.batches, empty=False)
         print(f"  at {full.size:>9,}: {full.one.rate:8,.0f} records/s, tip poll {full.poll_ms:7.2f} ms", flush=True)
     rate_ok, ratio_ok = report(empty, full, seconds)
+    if args.compare_moto_server:
+        plain_moto(args.moto_records, args.batches)
     return 0 if rate_ok and ratio_ok else 1
 
 
