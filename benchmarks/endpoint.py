@@ -6,7 +6,8 @@ Clients are signed with the admin key the endpoint generated for an account; too
 get the account's profile `wildrydes-local-<id>` through `aws_env()`. Nothing here sets this process's environment:
 the state folder is always passed explicitly.
 
-Only the standard library, boto3 and localaws: the benchmarks do not depend on the test suite's fixtures.
+The standard library, boto3, PyYAML and localaws only: this does not import the test suite's fixtures
+(dashboard_latency.py alone does, to run the very lab of the browser tests: tests/dashboard/harness.py).
 """
 
 import json
