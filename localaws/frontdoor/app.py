@@ -233,6 +233,10 @@ class FrontDoor:
                 raise sigv4.SignatureProblem(
                     "incomplete", f"Credential should be scoped to correct service: '{expected}'. "
                 )
+            if signature.region not in routing.known_regions():
+                raise sigv4.SignatureProblem(
+                    "invalid", f"Credential should be scoped to a valid region, not '{signature.region}'. "
+                )
             credential = self._lookup(signature.access_key_id)
             if credential is None:
                 raise sigv4.SignatureProblem("unknown-key", "The security token included in the request is invalid.")

@@ -45,6 +45,19 @@ def operation_names(service: str) -> frozenset[str]:
     return frozenset(service_model(service).operation_names)
 
 
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region botocore knows for the services served here, in every partition: AWS answers a credential
+    scoped to anything else (a typo, another case) with "Credential should be scoped to a valid region"."""
+    session = _session()
+    return frozenset(
+        region
+        for name in SERVED
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions(name, partition)
+    )
+
+
 def signing_name(service: str) -> str:
     return service_model(service).signing_name
 

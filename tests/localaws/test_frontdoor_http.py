@@ -63,15 +63,16 @@ def signed(
     key: tuple[str, str] | None = None,
     path: str = "/",
     when: datetime.datetime | None = None,
+    region: str = REGION,
 ) -> dict[str, str]:
     request = botocore.awsrequest.AWSRequest(
         method="POST", url=f"http://{host_of(endpoint)}{path}", data=body, headers=headers
     )
     credentials = botocore.credentials.Credentials(*(key or endpoint.admin_key()))
     if when is None:
-        botocore.auth.SigV4Auth(credentials, service, REGION).add_auth(request)
+        botocore.auth.SigV4Auth(credentials, service, region).add_auth(request)
     else:
-        SigV4At(credentials, service, REGION, when).add_auth(request)
+        SigV4At(credentials, service, region, when).add_auth(request)
     return dict(request.headers.items())
 
 
@@ -206,6 +207,29 @@ def test_a_long_term_key_with_a_session_token_is_unrecognized(endpoint):
     )
     headers = signed(endpoint, "sts", STS_BODY, {"Content-Type": FORM, "X-Amz-Security-Token": "stale-token"})
     assert query_error(send(endpoint, "POST", "/", STS_BODY, headers))[:2] == (403, "InvalidClientTokenId")
+
+
+@pytest.mark.parametrize("region", ["moon-1", "US-EAST-1", "us-east-1a", "local"])
+def test_a_credential_scoped_to_no_real_region_is_refused(endpoint, region):
+    """A region botocore does not know (a typo, another case) would reach no AWS endpoint; here it is refused in
+    AWS's words instead of making streams in a region of its own."""
+    body = json.dumps({"StreamName": "moon-stream", "ShardCount": 1}).encode()
+    headers = signed(endpoint, "kinesis", body, kinesis_headers("CreateStream"), region=region)
+    assert json_error(send(endpoint, "POST", "/", body, headers)) == (
+        400,
+        "InvalidSignatureException",
+        f"Credential should be scoped to a valid region, not '{region}'. ",
+    )
+    headers = signed(endpoint, "sts", STS_BODY, {"Content-Type": FORM}, region=region)
+    status, code, message = query_error(send(endpoint, "POST", "/", STS_BODY, headers))
+    assert (status, code, message) == (
+        403,
+        "SignatureDoesNotMatch",
+        f"Credential should be scoped to a valid region, not '{region}'. ",
+    )
+    # Real regions are served, each apart.
+    for real in ("us-east-1", "eu-west-1", "ap-northeast-2"):
+        assert "moon-stream" not in endpoint.client("kinesis", region=real).list_streams()["StreamNames"]
 
 
 def test_a_signature_twenty_minutes_old_has_expired(endpoint):
