@@ -230,7 +230,8 @@ function onRecords(records) {
       state.received += 1;
       if (result.isNew) state.newSinceFit = true;
       for (const key of result.evicted) {
-        state.removed.add(key);
+        // Only a drawn unicorn has a marker to take off: the set stays as small as what is on the map.
+        if (state.mapView.items.has(key)) state.removed.add(key);
         state.dirty.delete(key);
       }
       state.dirty.add(record.key);
@@ -243,14 +244,23 @@ function onRecords(records) {
   queueRender();
 }
 
+// Drawn at the next frame, or by a timer when frames stall (seen in headless Chromium under load with
+// thousands of markers): what is queued is drawn within about a second either way. What waits to be drawn
+// stays bounded by the herd's cap (a hidden tab, where browsers slow both down, included).
+const RENDER_FALLBACK_MS = 1000;
+
 function queueRender() {
   if (state.renderQueued) return;
   state.renderQueued = true;
-  requestAnimationFrame(render);
+  state.renderFrame = requestAnimationFrame(render);
+  state.renderTimer = setTimeout(render, RENDER_FALLBACK_MS);
 }
 
 function render() {
+  if (!state.renderQueued) return;
   state.renderQueued = false;
+  cancelAnimationFrame(state.renderFrame);
+  clearTimeout(state.renderTimer);
   const appliedAt = state.trace ? performance.timeOrigin + performance.now() : 0;
   let outside = false;
   // Dropped first: a unicorn dropped and back within one frame is a new marker.
