@@ -547,6 +547,28 @@ def test_door_4_guest_credentials_and_openid_tokens_expire(lab):
     assert lab.guest("kinesis").describe_stream_summary(StreamName="wildrydes")["StreamDescriptionSummary"]
 
 
+def test_door_4_the_roles_max_session_duration_bounds_and_ends_the_session(lab):
+    iam = lab.admin("iam")
+    trust = render(
+        "trust-policy.json.j2", wildrydes_identity_pool_id=lab.pool_id, wildrydes_identity_pool_amr="unauthenticated"
+    )
+    role_arn = iam.create_role(
+        RoleName="Cognito_wildrydesLongGuest_Role", AssumeRolePolicyDocument=json.dumps(trust), MaxSessionDuration=7200
+    )["Role"]["Arn"]
+    response = refused(lab.assume, token=lab.guest_token()[1], role_arn=role_arn, DurationSeconds=7201)
+    assert response["Error"]["Code"] == "ValidationError"
+    assert "MaxSessionDuration" in response["Error"]["Message"]
+    credentials = lab.assume(lab.guest_token()[1], role_arn=role_arn, DurationSeconds=7200)
+    sts = lab.guest("sts", credentials)
+    assert sts.get_caller_identity()["Arn"].endswith(":assumed-role/Cognito_wildrydesLongGuest_Role/dashboard")
+    lab.endpoint.control("clock", {"advance_seconds": 3700})
+    assert sts.get_caller_identity()["Account"] == lab.account_id  # past an hour, within its two
+    lab.endpoint.control("clock", {"advance_seconds": 3501})
+    response = refused(sts.get_caller_identity)
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("ExpiredToken", 403)
+    assert "Arn" not in response
+
+
 # --- 5. made-up logins -----------------------------------------------------------------------------------------
 
 
