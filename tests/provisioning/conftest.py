@@ -48,14 +48,36 @@ class Lab:
     inventory: Path
     build_dir: Path
 
-    def playbook(self, name: str, *args: str) -> Run:
-        env = {
+    def environment(self) -> dict[str, str]:
+        return {
             **os.environ,
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
             "ANSIBLE_NOCOLOR": "1",
             "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
             "WILDRYDES_STATE_DIR": str(self.endpoint.state_dir),  # where the local profiles are
         }
+
+    def adhoc(self, module: str, args: str) -> subprocess.CompletedProcess:
+        """One module run by `ansible localhost -m MODULE -a ARGS` (its stdout: the json callback's document)."""
+        env = {
+            **self.environment(),
+            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+            "ANSIBLE_STDOUT_CALLBACK": "json",
+            "AWS_CONFIG_FILE": str(self.endpoint.state.aws_config_file),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.endpoint.state.aws_credentials_file),
+        }
+        ansible = str(Path(sys.executable).with_name("ansible"))
+        return subprocess.run(
+            [ansible, "localhost", "-m", module, "-a", args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    def playbook(self, name: str, *args: str) -> Run:
+        env = self.environment()
         done = subprocess.run(
             [ANSIBLE_PLAYBOOK, "-i", str(self.inventory), name, *args],
             cwd=REPO,

@@ -1,6 +1,9 @@
 """setup.yml, verify.yml and teardown.yml, run by ansible-playbook itself against the local endpoint."""
 
 import json
+import subprocess
+import threading
+import time
 
 import pytest
 
@@ -215,3 +218,47 @@ def test_on_demand_retention_tags_and_encryption_are_settable_and_idempotent(mak
     assert tags == {"Team": "ops", **OWNER_TAG}
     jon = lab.endpoint.client("kinesis", account_id="000000000110")
     assert jon.describe_stream_summary(StreamName="wildrydes")["StreamDescriptionSummary"]["EncryptionType"] == "KMS"
+
+
+def test_the_guest_check_waits_out_iam_propagation(make_lab):
+    """IAM is eventually consistent: on AWS a new role takes effect seconds later, and whoever uses it at once is
+    refused. verify's guest check keeps trying: here the attendee's roles take effect only when the endpoint's clock
+    has moved an hour on, which the test does 20 s after the check started."""
+    lab = make_lab({"kai": {"account": "000000000111"}})
+    setup = lab.playbook("setup.yml")
+    assert setup.returncode == 0, setup.output
+    config = json.loads((lab.build_dir / "kai" / "dashboard-config.json").read_text())
+    iam = lab.endpoint.client("iam", account_id="000000000111")
+    unauth = iam.get_role(RoleName="Cognito_wildrydesUnauth_Role")["Role"]
+    policy = iam.get_role_policy(RoleName=unauth["RoleName"], PolicyName="WildrydesDashboardPolicy")
+    lab.endpoint.control("settings", {"iam_propagation_delay": 3600.0})
+    try:
+        # A role made now, as setup would make it: invisible to STS until the clock moves on.
+        fresh = iam.create_role(
+            RoleName="Cognito_wildrydesUnauth_Role_New",
+            AssumeRolePolicyDocument=json.dumps(unauth["AssumeRolePolicyDocument"]),
+        )["Role"]
+        iam.put_role_policy(
+            RoleName=fresh["RoleName"],
+            PolicyName="WildrydesDashboardPolicy",
+            PolicyDocument=json.dumps(policy["PolicyDocument"]),
+        )
+        done: dict[str, subprocess.CompletedProcess] = {}
+        args = (
+            f"identity_pool_id={config['identityPoolId']} unauth_role_arn={fresh['Arn']} stream_name=wildrydes "
+            f"region=us-east-1 endpoint_url={lab.endpoint.url} profile=wildrydes-local-000000000111"
+        )
+        checking = threading.Thread(
+            target=lambda: done.setdefault("run", lab.adhoc("wildrydes.lab.guest_access_check", args))
+        )
+        checking.start()
+        time.sleep(20)
+        lab.endpoint.control("clock", {"advance_seconds": 3600})
+        checking.join(timeout=300)
+        run = done["run"]
+        assert run.returncode == 0, run.stdout + run.stderr
+        result = json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+        assert result["can_read"] is True and result["can_write"] is False, result
+        assert result["waited_seconds"] > 0, result  # it was refused first, as on AWS right after setup
+    finally:
+        lab.endpoint.control("settings", {"iam_propagation_delay": 0.0})

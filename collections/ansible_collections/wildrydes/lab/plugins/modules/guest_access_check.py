@@ -28,6 +28,13 @@ options:
     description: The stream guests should be able to read.
     required: true
     type: str
+  propagation_timeout:
+    description:
+      - Seconds to keep retrying a guest sign-in or read that IAM refuses. New roles, trust policies and policies
+        take effect only after a delay (IAM is eventually consistent), so right after setup AWS may refuse what it
+        will allow a few seconds later. A refusal that lasts longer is reported.
+    default: 60
+    type: int
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -56,7 +63,17 @@ checks:
   description: Each call tried, with V(allowed) or the error code AWS answered.
   returned: always
   type: dict
+identity_id:
+  description: The Cognito identity the guest signed in as.
+  returned: always
+  type: str
+waited_seconds:
+  description: How long IAM refused the guest before the new role or policy took effect (0 when it never did).
+  returned: always
+  type: float
 """
+
+import time
 
 try:
     import boto3
@@ -67,6 +84,26 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+# What IAM answers while a new role, trust or policy has not taken effect yet.
+NOT_YET = {"AccessDenied", "AccessDeniedException", "InvalidIdentityToken"}
+
+
+def until_propagated(deadline, call):
+    """Call again, with growing pauses, while IAM refuses and the deadline has not passed.
+    Returns the answer and how long IAM refused."""
+    pause, started, refused_until = 0.5, time.monotonic(), None
+    while True:
+        try:
+            answer = call()
+            return answer, (refused_until or started) - started
+        except botocore.exceptions.ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code not in NOT_YET or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        refused_until = time.monotonic()
+        pause = min(pause * 2, 5.0)
 
 
 def attempt(checks, name, call):
@@ -79,39 +116,8 @@ def attempt(checks, name, call):
     return result
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            identity_pool_id=dict(type="str", required=True),
-            unauth_role_arn=dict(type="str", required=True),
-            stream_name=dict(type="str", required=True),
-        ),
-        supports_check_mode=True,
-    )
-    region, endpoint_url, _ = get_aws_connection_info(module)
-    # Guests hold no credentials: these calls are unsigned, exactly as in the browser.
-    unsigned = Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 3, "mode": "standard"})
-    cognito = boto3.client("cognito-identity", region_name=region, endpoint_url=endpoint_url, config=unsigned)
-    sts = boto3.client("sts", region_name=region, endpoint_url=endpoint_url, config=unsigned)
-    pool_id, stream = module.params["identity_pool_id"], module.params["stream_name"]
-    try:
-        identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
-        token = cognito.get_open_id_token(IdentityId=identity_id)["Token"]
-        credentials = sts.assume_role_with_web_identity(
-            RoleArn=module.params["unauth_role_arn"], RoleSessionName="wildrydes-verify", WebIdentityToken=token
-        )["Credentials"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"guest sign-in with the basic flow failed for identity pool {pool_id}")
-
-    kinesis = boto3.client(
-        "kinesis",
-        region_name=region,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
-    )
+def read_checks(kinesis, stream):
+    """Every read the dashboard makes, in its order: name -> "allowed" or the error code."""
     checks = {}
     attempt(checks, "DescribeStreamSummary", lambda: kinesis.describe_stream_summary(StreamName=stream))
     shards = attempt(checks, "ListShards", lambda: kinesis.list_shards(StreamName=stream)) or {"Shards": []}
@@ -125,8 +131,61 @@ def main():
         )
     if iterator:
         attempt(checks, "GetRecords", lambda: kinesis.get_records(ShardIterator=iterator["ShardIterator"], Limit=1))
+    return checks
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            identity_pool_id=dict(type="str", required=True),
+            unauth_role_arn=dict(type="str", required=True),
+            stream_name=dict(type="str", required=True),
+            propagation_timeout=dict(type="int", default=60),
+        ),
+        supports_check_mode=True,
+    )
+    region, endpoint_url, _ = get_aws_connection_info(module)
+    # Guests hold no credentials: these calls are unsigned, exactly as in the browser.
+    unsigned = Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 3, "mode": "standard"})
+    cognito = boto3.client("cognito-identity", region_name=region, endpoint_url=endpoint_url, config=unsigned)
+    sts = boto3.client("sts", region_name=region, endpoint_url=endpoint_url, config=unsigned)
+    pool_id, stream = module.params["identity_pool_id"], module.params["stream_name"]
+    started = time.monotonic()
+    deadline = started + module.params["propagation_timeout"]
+    waited = 0.0
+    try:
+        identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
+
+        def sign_in():
+            token = cognito.get_open_id_token(IdentityId=identity_id)["Token"]
+            return sts.assume_role_with_web_identity(
+                RoleArn=module.params["unauth_role_arn"], RoleSessionName="wildrydes-verify", WebIdentityToken=token
+            )["Credentials"]
+
+        credentials, waited = until_propagated(deadline, sign_in)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"guest sign-in with the basic flow failed for identity pool {pool_id}")
+
+    kinesis = boto3.client(
+        "kinesis",
+        region_name=region,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+    )
     reads = ("DescribeStreamSummary", "ListShards", "GetShardIterator", "GetRecords")
-    can_read = all(checks.get(name) == "allowed" for name in reads)
+    pause = 0.5
+    while True:
+        checks = read_checks(kinesis, stream)
+        can_read = all(checks.get(name) == "allowed" for name in reads)
+        refused = any(checks.get(name) in NOT_YET for name in reads)
+        if can_read or not refused or time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)  # the policy may not have taken effect yet
+        waited += pause
+        pause = min(pause * 2, 5.0)
     can_write = False
     if not module.check_mode:
         # Must be denied. Were it allowed, this one record (partition key "verify") is the proof.
@@ -136,7 +195,14 @@ def main():
             lambda: kinesis.put_record(StreamName=stream, PartitionKey="verify", Data=b'{"verify": true}'),
         )
         can_write = checks["PutRecord"] == "allowed"
-    module.exit_json(changed=False, can_read=can_read, can_write=can_write, checks=checks, identity_id=identity_id)
+    module.exit_json(
+        changed=False,
+        can_read=can_read,
+        can_write=can_write,
+        checks=checks,
+        identity_id=identity_id,
+        waited_seconds=round(waited, 1),
+    )
 
 
 if __name__ == "__main__":
