@@ -181,6 +181,10 @@ class ReaderStats:
     millis_behind: dict[str, int] = field(default_factory=dict)
 
 
+class _ShardGone(Exception):
+    """A shard of a stream that still exists is not found (trimmed after the retention period)."""
+
+
 class StreamReader:
     def __init__(
         self,
@@ -239,6 +243,8 @@ class StreamReader:
             if code == "ResourceNotFoundException":
                 if self._first_listing:
                     raise stream_not_found(self.stream_name, self.describe_endpoint) from None
+                if method in ("get_records", "get_shard_iterator") and self._stream_exists():
+                    raise _ShardGone() from None  # one shard trimmed away, the stream goes on
                 # It was there when reading began.
                 message = error.response.get("Error", {}).get("Message", "") or code
                 raise UserError(
@@ -249,6 +255,13 @@ class StreamReader:
                     f"not allowed to read stream {self.stream_name!r} ({code}): check your credentials"
                 ) from None
             raise
+
+    def _stream_exists(self) -> bool:
+        try:
+            self.client.describe_stream_summary(StreamName=self.stream_name)
+        except ClientError as error:
+            return error.response.get("Error", {}).get("Code", "") != "ResourceNotFoundException"
+        return True
 
     def _list_shards(self) -> list[dict[str, Any]]:
         shards: list[dict[str, Any]] = []
@@ -317,7 +330,17 @@ class StreamReader:
         that had the same name (then every shard is read from TRIM_HORIZON: nothing is skipped)."""
         if not self.checkpoint:
             return
-        summary = self._call("describe_stream_summary", StreamName=self.stream_name)["StreamDescriptionSummary"]
+        try:
+            summary = self._call("describe_stream_summary", StreamName=self.stream_name)["StreamDescriptionSummary"]
+        except UserError as problem:
+            if "not allowed" not in str(problem):
+                raise
+            if self._on_note:
+                self._on_note(
+                    "DescribeStreamSummary is not allowed: a stream deleted and created again under the same name "
+                    "would not be noticed by the checkpoint"
+                )
+            return
         created = summary["StreamCreationTimestamp"].astimezone(UTC).isoformat(timespec="milliseconds")
         note = self.checkpoint.bind(summary["StreamARN"], created)
         if note:
@@ -363,6 +386,10 @@ class StreamReader:
             if shard.iterator is None:
                 shard.iterator = self._iterator(shard)
             reply = self._call("get_records", ShardIterator=shard.iterator, Limit=GET_RECORDS_LIMIT)
+        except _ShardGone:
+            shard.done = True  # past the retention period: nothing left to read on it
+            self._listed_at = 0.0
+            return None
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code in THROTTLE_CODES:

@@ -213,7 +213,14 @@ def test_ctrl_c_flushes_the_herd_and_sums_up(endpoint, cli, tmp_path):
 
 
 def test_a_down_endpoint_is_retried_then_named_in_one_line(cli):
-    env = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": "us-east-1"}
+    # Credentials of their own: nothing is listening, so none of the endpoint's generated keys exists either.
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    }
     runs = [
         subprocess.Popen([SIMULATE, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for args in (("consume", "--timeout", "60"), ("produce", "--records", "1"))
