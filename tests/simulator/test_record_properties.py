@@ -107,7 +107,7 @@ def some(strategy: st.SearchStrategy) -> st.SearchStrategy:
     return st.lists(strategy, min_size=2, max_size=6)
 
 
-@settings(max_examples=1000, **SETTINGS)
+@settings(max_examples=1300, **SETTINGS)
 @given(some(st.binary(max_size=300)))
 def test_random_bytes(records: list[bytes]) -> None:
     for data in records:
