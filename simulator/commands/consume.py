@@ -1,5 +1,6 @@
 """`simulate consume`: the workshop's ./consumer — print every unicorn record the stream receives."""
 
+import contextlib
 import sys
 import time
 from datetime import datetime
@@ -107,7 +108,8 @@ def consume(
         raise UserError(f"cannot write to {output or 'standard output'}: {error.strerror}") from None
     finally:
         if out is not sys.stdout:
-            out.close()
+            with contextlib.suppress(OSError):  # flushed above; a failure there was already the error
+                out.close()
 
 
 def note(message: str) -> None:
