@@ -3,15 +3,26 @@
 // Never GetCredentialsForIdentity: on AWS, the enhanced flow's guest credentials carry a session policy
 // that allows no Kinesis action. All three calls are unsigned: the token is the credential.
 // The credentials are refreshed before they expire (a new OpenID token each time: it lives 10 minutes).
+// IAM is eventually consistent: right after setup made (or changed) the guest role, STS refuses it for a while
+// (AccessDenied / InvalidIdentityToken) although nothing is wrong. Such a refusal is retried, with growing pauses,
+// for up to `propagationTimeoutMs` before it is shown as the error it would be for good.
 
 import { CognitoIdentityClient, GetIdCommand, GetOpenIdTokenCommand } from "@aws-sdk/client-cognito-identity";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { DashboardError, signInError } from "./errors.js";
+import { DashboardError, errorCode, signInError } from "./errors.js";
 
 const ROLE_SESSION_NAME = "wildrydes-dashboard";
 // Refresh this long before expiry (or at half the lifetime, for short-lived credentials).
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const MIN_REFRESH_DELAY_MS = 5_000;
+// AWS documents that a new role or policy may take "several seconds" to be seen everywhere; a minute covers it.
+export const PROPAGATION_TIMEOUT_MS = 60_000;
+const FIRST_PAUSE_MS = 500;
+const MAX_PAUSE_MS = 5_000;
+// What STS answers while the role (or its trust policy) has not reached it yet; other refusals are final.
+const PROPAGATION_CODES = new Set(["AccessDenied", "InvalidIdentityToken", "InvalidIdentityTokenException"]);
+// Sign-in errors (already the page's DashboardError) that may go away once IAM has caught up.
+const mayPropagate = new WeakSet();
 
 function clientConfig(settings) {
   const config = { region: settings.region, maxAttempts: 2 };
@@ -28,11 +39,27 @@ export class GuestCredentials {
   /**
    * settings: {identityPoolId, unauthRoleArn, region, endpoint?}
    * onRefreshError(error): a background refresh failed (the current credentials may still work a while).
+   * onWaiting(seconds, error): a sign-in was refused as if IAM had not caught up yet; the next try comes after
+   *   a pause. `seconds`: how long this sign-in has been refused so far (0 at the first refusal).
+   * propagationTimeoutMs: how long such refusals are retried before the last one is thrown.
+   * sleep(ms): the pause between tries (tests pass their own).
    */
-  constructor(settings, { onRefreshError = () => {}, now = () => Date.now() } = {}) {
+  constructor(
+    settings,
+    {
+      onRefreshError = () => {},
+      onWaiting = () => {},
+      propagationTimeoutMs = PROPAGATION_TIMEOUT_MS,
+      now = () => Date.now(),
+      sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    } = {},
+  ) {
     this.settings = settings;
     this.onRefreshError = onRefreshError;
+    this.onWaiting = onWaiting;
+    this.propagationTimeoutMs = propagationTimeoutMs;
     this.now = now;
+    this.sleep = sleep;
     this.cognito = new CognitoIdentityClient({ ...clientConfig(settings), credentials: NO_CREDENTIALS });
     this.sts = new STSClient({ ...clientConfig(settings), credentials: NO_CREDENTIALS });
     this.identityId = null;
@@ -97,7 +124,25 @@ export class GuestCredentials {
     }, delay);
   }
 
+  /** One sign-in; refusals IAM may still lift are tried again, with pauses of 0.5 s doubling to 5 s. */
   async signIn() {
+    const refusedSince = this.now();
+    let pause = FIRST_PAUSE_MS;
+    for (;;) {
+      try {
+        return await this.signInOnce();
+      } catch (error) {
+        const refusedMs = this.now() - refusedSince;
+        const leftMs = this.propagationTimeoutMs - refusedMs;
+        if (!mayPropagate.has(error) || leftMs <= 0 || this.stopped) throw error;
+        this.onWaiting(Math.floor(refusedMs / 1000), error);
+        await this.sleep(Math.min(pause, leftMs));
+        pause = Math.min(pause * 2, MAX_PAUSE_MS);
+      }
+    }
+  }
+
+  async signInOnce() {
     const { identityPoolId, unauthRoleArn } = this.settings;
     let token;
     if (this.identityId) {
@@ -118,7 +163,7 @@ export class GuestCredentials {
       try {
         token = await this.openIdToken(this.identityId);
       } catch (error) {
-        throw signInError(error, "GetOpenIdToken", this.settings);
+        throw refusal(error, "GetOpenIdToken", this.settings);
       }
     }
     const issuedAt = this.now();
@@ -132,7 +177,7 @@ export class GuestCredentials {
         }),
       );
     } catch (error) {
-      throw signInError(error, "AssumeRoleWithWebIdentity", this.settings);
+      throw refusal(error, "AssumeRoleWithWebIdentity", this.settings);
     }
     const c = assumed.Credentials;
     return {
@@ -148,4 +193,11 @@ export class GuestCredentials {
     const reply = await this.cognito.send(new GetOpenIdTokenCommand({ IdentityId: identityId }));
     return reply.Token;
   }
+}
+
+/** The page's error for a failed sign-in step, remembered as retryable when IAM may not have caught up. */
+function refusal(error, step, settings) {
+  const shown = signInError(error, step, settings);
+  if (PROPAGATION_CODES.has(errorCode(error))) mayPropagate.add(shown);
+  return shown;
 }
