@@ -42,6 +42,15 @@ def demo(
     dashboard_port: Annotated[
         int, typer.Option(min=0, max=65535, help="Port of the live dashboard (`simulate dashboard`) on 127.0.0.1.")
     ] = dashboard.DEFAULT_PORT,
+    iam_propagation_delay: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=86_400,
+            help="Seconds before new roles, policies and trust changes take effect, as on AWS (IAM is eventually "
+            "consistent); the endpoint the demo starts uses it.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Start the local endpoint (IAM enforcement on), provision the lab with setup.yml, serve the dashboard, keep
     it running."""
@@ -50,7 +59,14 @@ def demo(
     # The local inventory points at the default port, so the demo uses it too.
     state = StateFolder(default_state_dir())
     try:
-        running, started = launcher.start(Settings(port=DEFAULT_PORT, state_dir=state.path, iam_enforcement=True))
+        running, started = launcher.start(
+            Settings(
+                port=DEFAULT_PORT,
+                state_dir=state.path,
+                iam_enforcement=True,
+                iam_propagation_delay=iam_propagation_delay,
+            )
+        )
     except launcher.EndpointError as error:
         raise UserError(str(error)) from None
     # Every tool the demo runs signs as the local attendee's account, through its generated profile.
