@@ -84,6 +84,12 @@ def demo(
                 "[yellow]note:[/] reusing the local endpoint already running without IAM enforcement; "
                 "`simulate local stop` first to see least privilege enforced"
             )
+        running_delay = running.settings.get("iam_propagation_delay", 0.0)
+        if not started and running_delay != iam_propagation_delay:
+            console.print(
+                f"[yellow]note:[/] reusing the local endpoint already running with an IAM propagation delay of "
+                f"{running_delay:g} s, not {iam_propagation_delay:g} s; `simulate local stop` first to change it"
+            )
         console.print(f"local AWS endpoint at {running.url}; provisioning with ansible-playbook setup.yml ...")
         setup = subprocess.run([_tool("ansible-playbook"), "setup.yml"], check=False, env=aws_env)
         if setup.returncode != 0:
