@@ -15,7 +15,8 @@ const ROLE_SESSION_NAME = "wildrydes-dashboard";
 // Refresh this long before expiry (or at half the lifetime, for short-lived credentials).
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const MIN_REFRESH_DELAY_MS = 5_000;
-// AWS documents that a new role or policy may take "several seconds" to be seen everywhere; a minute covers it.
+// A new role or policy usually reaches every IAM endpoint within seconds; a minute covers it with room to spare
+// (verify.yml's guest check waits as long).
 export const PROPAGATION_TIMEOUT_MS = 60_000;
 const FIRST_PAUSE_MS = 500;
 const MAX_PAUSE_MS = 5_000;
