@@ -94,7 +94,7 @@ class KinesisService:
         checks = [Access(action, resource) for resource in self._resources(ctx, params)]
         if ctx.operation == "CreateStream" and params.get("Tags"):
             checks.append(Access("kinesis:AddTagsToStream", checks[0].resource))
-        if ctx.operation == "StartStreamEncryption":
+        if ctx.operation in ("StartStreamEncryption", "StopStreamEncryption"):  # both authorised on the key too
             checks.append(Access(action, kms_key_arn(params["KeyId"], caller_account(ctx), ctx.region)))
         if ctx.operation in ("DescribeStreamConsumer", "DeregisterStreamConsumer"):
             consumer_ref(ctx, params)

@@ -66,6 +66,15 @@ def test_start_stream_encryption_also_asks_for_the_kms_key(kinesis, key, expecte
     ]
 
 
+def test_stop_stream_encryption_also_asks_for_the_kms_key(kinesis):
+    """The Service Authorization Reference lists the key (kmsKey, required) for StopStreamEncryption too."""
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert access(kinesis, "StopStreamEncryption", StreamName="wildrydes", EncryptionType="KMS", KeyId=key) == [
+        Access("kinesis:StopStreamEncryption", ARN + "wildrydes"),
+        Access("kinesis:StopStreamEncryption", key),
+    ]
+
+
 @pytest.mark.parametrize("operation", ["DescribeStreamSummary", "GetShardIterator", "PutRecord", "DeleteStream"])
 def test_name_and_arn_that_disagree_are_refused_before_authorization(kinesis, operation):
     params = {
