@@ -5,7 +5,8 @@
 //   config is the one it was typed against: a new setup (a new pool id...) wins over old typing;
 // - URL parameters for options: attendee, timeout (seconds without a record before a unicorn leaves the
 //   map), trail (points), budget (GetRecords calls/s per shard), tiles (an OpenStreetMap-style URL or "osm"),
-//   max (unicorns kept on the page at most: the ones silent the longest go first).
+//   max (unicorns kept on the page at most: the ones silent the longest go first), wait (seconds a guest sign-in
+//   keeps trying while IAM refuses: a role setup just made takes effect only seconds later; 0 = fail at once).
 
 export const FIELDS = ["identityPoolId", "unauthRoleArn", "region", "endpoint", "streamName"];
 export const DEFAULT_STREAM = "wildrydes";
@@ -74,6 +75,13 @@ function positiveNumber(value, fallback) {
   return value !== null && value !== "" && Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
+function nonNegativeNumber(value, fallback) {
+  const number = Number(value);
+  return value !== null && value !== undefined && value !== "" && Number.isFinite(number) && number >= 0
+    ? number
+    : fallback;
+}
+
 /** Options from the config file, overridden by URL parameters. */
 export function options(params, config) {
   const tiles = params.get("tiles") ?? text(config?.tileUrl);
@@ -83,6 +91,7 @@ export function options(params, config) {
     trailPoints: Math.round(positiveNumber(params.get("trail") ?? config?.trailPoints, 30)),
     budgetPerShard: positiveNumber(params.get("budget") ?? config?.getRecordsPerSecondPerShard, 1.6),
     maxUnicorns: Math.max(1, Math.round(positiveNumber(params.get("max") ?? config?.maxUnicorns, 5000))),
+    signInWaitMs: 1000 * nonNegativeNumber(params.get("wait") ?? config?.signInWaitSeconds, 60),
     tileUrl: tiles === "osm" ? OSM_TILES : /^https:\/\//.test(tiles || "") ? tiles : "",
     trace: params.get("trace") === "1",
   };

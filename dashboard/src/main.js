@@ -152,6 +152,13 @@ async function start() {
   document.body.dataset.state = "starting";
   const credentials = new GuestCredentials(settings, {
     onRefreshError: (error) => showError("error", error),
+    propagationTimeoutMs: state.options.signInWaitMs,
+    // IAM is eventually consistent: right after setup the guest role may be refused for a few seconds.
+    onWaiting: (seconds) => {
+      $("start-progress").textContent =
+        "Signing in as a guest… the guest role is not in effect yet (IAM takes seconds after setup); trying again" +
+        (seconds ? ` (${Math.round(seconds)} s so far)` : "");
+    },
   });
   try {
     await credentials.get();

@@ -159,7 +159,8 @@ def test_a_wrong_pool_id_says_pool_not_found_and_never_asks_for_enhanced_flow_cr
 
 
 def test_access_denied_and_an_unreachable_endpoint_each_have_their_message(page, lab):
-    page.goto(lab.url(advanced=1))
+    # wait=0: a refusal is not waited out as IAM propagation (test_dashboard_propagation.py covers the waiting).
+    page.goto(lab.url(advanced=1, wait=0))
     page.wait_for_selector("body[data-state=ready]")
     # A role whose trust policy does not admit guests of this pool.
     page.fill("#unauthRoleArn", lab.config["unauthRoleArn"].replace("Unauth_Role", "Auth_Role"))

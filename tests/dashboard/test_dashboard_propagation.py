@@ -50,6 +50,7 @@ def test_start_with_a_role_iam_has_not_propagated_yet_waits_and_then_reads(page,
         page.wait_for_timeout(max(0.0, 20 - (time.monotonic() - pressed)) * 1000)
         assert page.locator("body").get_attribute("data-state") == "starting"
         expect(page.locator("#start-error")).to_be_hidden()
+        expect(page.locator("#start-progress")).to_contain_text("the guest role is not in effect yet")
 
         lab.endpoint.control("clock", {"advance_seconds": DELAY_SECONDS})
         page.wait_for_selector("body[data-state=reading]", timeout=30_000)
