@@ -74,6 +74,7 @@ def test_dashboard_guest_reads_its_stream_and_nothing_else(make_lab):
     endpoint = lab.endpoint
     admin = endpoint.client("kinesis", account_id=IVY)
     admin.create_stream(StreamName="other", ShardCount=1)
+    admin.get_waiter("stream_exists").wait(StreamName="other", WaiterConfig={"Delay": 1})  # CREATING first, as on AWS
     admin.put_record(StreamName="wildrydes", Data=b'{"Name": "Shadowfax"}', PartitionKey="Shadowfax")
 
     guest = assume(endpoint, ivy["unauthRoleArn"], guest_token(endpoint, ivy["identityPoolId"]))
