@@ -100,7 +100,7 @@ def _with_profile(endpoint: Endpoint, host: dict) -> dict:
     account = host.pop("account", None)
     if account is not None:
         endpoint.add_accounts(account)
-        host["wildrydes_aws_profile"] = f"wildrydes-local-{account}"
+        host.setdefault("wildrydes_aws_profile", f"wildrydes-local-{account}")  # unless the test names its own
     return host
 
 
