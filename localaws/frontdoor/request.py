@@ -3,7 +3,7 @@
 import base64
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,9 +69,16 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    # A streamed body (an event stream), sent chunk by chunk as it comes instead of `body`; an empty chunk is
+    # "nothing yet": the server sends nothing for it but may check that the client is still there. Closing the
+    # iterator ends what produces it (the server closes it when the client goes away).
+    stream: Iterator[bytes] | None = None
 
     def send(self, start_response: Callable[..., Any]) -> Iterable[bytes]:
         headers = {name: value for name, value in self.headers.items() if name.lower() != "content-length"}
+        if self.stream is not None:
+            start_response(f"{self.status} {_REASONS.get(self.status, 'Status')}", list(headers.items()))
+            return self.stream
         headers["Content-Length"] = str(len(self.body))
         start_response(f"{self.status} {_REASONS.get(self.status, 'Status')}", list(headers.items()))
         return [self.body]
