@@ -21,6 +21,7 @@ from localaws.frontdoor import routing, sigv4
 from localaws.frontdoor.request import Answer, BodyTooLarge, Request, aws_headers
 from localaws.runtime import Runtime
 from localaws.services import Access, Service
+from localaws.wire import eventstream
 
 log = logging.getLogger(__name__)
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -220,6 +221,9 @@ class FrontDoor:
                 self.after_forward(ctx, params)
             return answer
         result = ours.call(ctx, params)  # type: ignore[union-attr]
+        if eventstream.is_event_stream(service, operation):  # SubscribeToShard: events pushed as they come
+            stream_headers, chunks = eventstream.encode_stream(service, operation, route.protocol, result or {})
+            return Answer(200, aws_headers(request, stream_headers), b"", chunks)
         status, headers, payload = wire.encode_response(service, operation, route.protocol, result, request.request_id)
         return Answer(status, aws_headers(request, headers), payload)
 
