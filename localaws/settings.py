@@ -48,6 +48,8 @@ class Settings(BaseModel):
     inject_put_failures: Fraction = 0.0
     # Seed of the injected faults' random choices: the same seed and calls give the same faults.
     inject_seed: int = 0
+    # How long a SubscribeToShard subscription lasts before the endpoint ends it (AWS: 5 minutes); shorter for tests.
+    subscription_seconds: Annotated[float, Field(gt=0.0, le=86_400.0, allow_inf_nan=False)] = 300.0
 
     RUNTIME_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -59,6 +61,7 @@ class Settings(BaseModel):
             "inject_throttle",
             "inject_put_failures",
             "inject_seed",
+            "subscription_seconds",
         }
     )
 
