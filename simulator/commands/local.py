@@ -82,6 +82,9 @@ def start(
         float, typer.Option(help="Fraction (0..1) of PutRecords entries failed and not stored.")
     ] = 0.0,
     inject_seed: Annotated[int, typer.Option(help="Seed of the injected faults (same seed, same faults).")] = 0,
+    subscription_seconds: Annotated[
+        float, typer.Option(help="How long a SubscribeToShard subscription lasts (AWS: 300 s); shorter for tests.")
+    ] = 300.0,
 ) -> None:
     """Start the local endpoint in the background; a second start finds the running one."""
     settings = _settings(
@@ -97,6 +100,7 @@ def start(
         inject_throttle=inject_throttle,
         inject_put_failures=inject_put_failures,
         inject_seed=inject_seed,
+        subscription_seconds=subscription_seconds,
     )
     try:
         running, started = launcher.start(settings)
