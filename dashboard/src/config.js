@@ -4,14 +4,16 @@
 // - what the user typed at the last Start, kept in localStorage per attendee, used only while the
 //   config is the one it was typed against: a new setup (a new pool id...) wins over old typing;
 // - URL parameters for options: attendee, timeout (seconds without a record before a unicorn leaves the
-//   map), trail (points), budget (GetRecords calls/s per shard), tiles (an OpenStreetMap-style URL or "osm"),
-//   max (unicorns kept on the page at most: the ones silent the longest go first), wait (seconds a guest sign-in
-//   keeps trying while IAM refuses: a role setup just made takes effect only seconds later; 0 = fail at once).
+//   map), trail (points), budget (GetRecords calls/s per shard), tiles ("osm", the default, "none", or a
+//   {z}/{x}/{y} URL template: tiles.js), max (unicorns kept on the page at most: the ones silent the longest go
+//   first), wait (seconds a guest sign-in keeps trying while IAM refuses: a role setup just made takes effect only
+//   seconds later; 0 = fail at once).
 
+import { tileChoice } from "./tiles.js";
+
+export { OSM_ATTRIBUTION, OSM_TILES } from "./tiles.js";
 export const FIELDS = ["identityPoolId", "unauthRoleArn", "region", "endpoint", "streamName"];
 export const DEFAULT_STREAM = "wildrydes";
-export const OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 const STORAGE_PREFIX = "wildrydes-dashboard:";
 
 /** The config's identity: when it changes (a new setup), what was typed against the old one is dropped. */
@@ -92,7 +94,8 @@ export function options(params, config) {
     budgetPerShard: positiveNumber(params.get("budget") ?? config?.getRecordsPerSecondPerShard, 1.6),
     maxUnicorns: Math.max(1, Math.round(positiveNumber(params.get("max") ?? config?.maxUnicorns, 5000))),
     signInWaitMs: 1000 * nonNegativeNumber(params.get("wait") ?? config?.signInWaitSeconds, 60),
-    tileUrl: tiles === "osm" ? OSM_TILES : /^https:\/\//.test(tiles || "") ? tiles : "",
+    tiles: tileChoice(tiles),
+    tileUrl: tileChoice(tiles).url,
     trace: params.get("trace") === "1",
   };
 }
