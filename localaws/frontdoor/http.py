@@ -6,7 +6,9 @@ straight to the front door (no WSGI round trip: the front door has its own reque
 """
 
 import contextlib
+import select
 import socket
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -90,6 +92,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(self.server.front_door.handle(request))
 
     def _send(self, answer: Answer) -> None:
+        if answer.stream is not None:
+            self._send_stream(answer, answer.stream)
+            return
         self.send_response(answer.status)
         if self.close_connection:
             # Said, so that the client does not send its next request on a connection we are about to close.
@@ -102,7 +107,47 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and answer.body:
             self.wfile.write(answer.body)
 
+    def _send_stream(self, answer: Answer, chunks: Iterator[bytes]) -> None:
+        """Each chunk as an HTTP chunk, flushed at once; an empty one is a moment to notice a client that has
+        gone. The client going (or a write failing) closes `chunks`, which ends what produced them."""
+        try:
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                if name.lower() not in ("content-length", "transfer-encoding"):
+                    self.send_header(name, value)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.flush()
+            for chunk in chunks:
+                if not chunk:
+                    if client_gone(self.connection):
+                        self.close_connection = True
+                        return
+                    continue
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
     do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_HEAD = do_PATCH = _serve
+
+
+def client_gone(connection: socket.socket) -> bool:
+    """Whether the peer has closed (or reset) the connection: readable with nothing to read. A client that is
+    sending something while it waits for its answer is not gone."""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        if not readable:
+            return False
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 class EndpointServer(ThreadingHTTPServer):

@@ -142,6 +142,10 @@ class Stream:
         max_record_size_kib: int = DEFAULT_MAX_RECORD_SIZE_KIB,
     ) -> None:
         self.lock = threading.RLock()
+        # Subscribers (SubscribeToShard) wait on it for new records; `watchers` counts them, so a put with
+        # nobody waiting does not pay for a notification.
+        self.arrivals = threading.Condition(self.lock)
+        self.watchers = 0
         self.account_id = account_id
         self.region = region
         self.name = name
@@ -210,6 +214,7 @@ class Stream:
     # --- shards ---------------------------------------------------------------------------------
 
     def _reindex_open(self) -> None:
+        self.records_added()  # a reshard: subscribers to a closed shard look for its end
         self.open = sorted((shard for shard in self.shards if shard.is_open), key=lambda shard: shard.start)
         self._open_starts = [shard.start for shard in self.open]
 
@@ -284,7 +289,14 @@ class Stream:
         if len(log) > cap:
             log.drop_beyond(cap)
 
+    def records_added(self) -> None:
+        """Wake the subscribers waiting for records. Callers hold the lock."""
+        if self.watchers:
+            self.arrivals.notify_all()
+
     def trim_all(self, now: float, monotonic: float, cap: int) -> None:
+        # Both put paths call this once, after their records are appended: the hook that wakes subscribers.
+        self.records_added()
         if monotonic < self.next_full_trim:
             return
         self.next_full_trim = monotonic + FULL_TRIM_EVERY_SECONDS

@@ -13,6 +13,7 @@ from typing import Any
 from localaws.context import RequestContext
 from localaws.kinesis import ops_consumers, ops_put, ops_read, ops_shards, ops_streams, tags
 from localaws.kinesis.core import Core, unknown_operation
+from localaws.kinesis.ops_subscribe import Subscriptions
 from localaws.kinesis.resolve import caller_account, consumer_ref, kms_key_arn, resource_ref, stream_arn, stream_ref
 from localaws.runtime import Runtime
 from localaws.services import Access
@@ -56,7 +57,7 @@ OPERATIONS: dict[str, Operation] = {
 }
 # Actions IAM knows without a resource type: authorized on "*".
 UNSCOPED = frozenset({"ListStreams", "DescribeLimits"})
-CONSUMER_SCOPED = frozenset({"DescribeStreamConsumer", "DeregisterStreamConsumer"})
+CONSUMER_SCOPED = frozenset({"DescribeStreamConsumer", "DeregisterStreamConsumer", "SubscribeToShard"})
 ARN_SCOPED = frozenset({"TagResource", "UntagResource", "ListTagsForResource"})
 
 
@@ -66,6 +67,7 @@ class KinesisService:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.core = Core(runtime)
+        self.subscriptions = Subscriptions()
 
     def _resources(self, ctx: RequestContext, params: dict[str, Any]) -> list[str]:
         operation = ctx.operation
@@ -88,7 +90,7 @@ class KinesisService:
         return [ref.arn]
 
     def authorization(self, ctx: RequestContext, params: dict[str, Any]) -> list[Access]:
-        if ctx.operation not in OPERATIONS:
+        if ctx.operation not in OPERATIONS and ctx.operation != "SubscribeToShard":
             return []
         action = f"kinesis:{ctx.operation}"
         checks = [Access(action, resource) for resource in self._resources(ctx, params)]
@@ -96,11 +98,13 @@ class KinesisService:
             checks.append(Access("kinesis:AddTagsToStream", checks[0].resource))
         if ctx.operation in ("StartStreamEncryption", "StopStreamEncryption"):  # both authorised on the key too
             checks.append(Access(action, kms_key_arn(params["KeyId"], caller_account(ctx), ctx.region)))
-        if ctx.operation in ("DescribeStreamConsumer", "DeregisterStreamConsumer"):
+        if ctx.operation in CONSUMER_SCOPED:
             consumer_ref(ctx, params)
         return checks
 
     def call(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any] | None:
+        if ctx.operation == "SubscribeToShard":  # its answer is an event stream; the subscriptions are the service's
+            return self.subscriptions.subscribe(self.core, ctx, params)
         operation = OPERATIONS.get(ctx.operation)
         if operation is None:
             raise unknown_operation(ctx.operation)
