@@ -102,6 +102,15 @@ export const CATALOGUES = {
     "map.zoomIn": "Zoom in",
     "map.zoomOut": "Zoom out",
     "map.closePopup": "Close popup",
+    // replay (replay.js): the option names from= and speed= are the URL's, kept as they are
+    "replay.fromLabel": "Replay the last (e.g. 15m, 90s, 2h; empty: live only)",
+    "replay.speedLabel": "Replay speed",
+    "replay.badFrom": "from={value}: not a replay span; write it as 90s, 15m or 2h",
+    "replay.fromTooFar": "from={value}: a stream keeps records {hours} hours at most",
+    "replay.beyondRetention": "from={value}: stream {stream} keeps records only {hours} h; replay less",
+    "replay.badSpeed": "speed={value}: the replay speed is 1, 10 or 60",
+    "replay.replaying": "replaying {time} UTC ×{speed}",
+    "replay.live": "live (the replay caught up)",
   },
   ko: {
     "page.title": "Wild Rydes · 유니콘 대시보드",
@@ -184,6 +193,14 @@ export const CATALOGUES = {
     "map.zoomIn": "확대",
     "map.zoomOut": "축소",
     "map.closePopup": "팝업 닫기",
+    "replay.fromLabel": "최근 구간 재생 (예: 15m, 90s, 2h, 비우면 실시간만)",
+    "replay.speedLabel": "재생 속도",
+    "replay.badFrom": "from={value}: 재생 구간이 아닙니다. 90s, 15m, 2h처럼 쓰십시오",
+    "replay.fromTooFar": "from={value}: 스트림은 레코드를 최대 {hours}시간 보관합니다",
+    "replay.beyondRetention": "from={value}: {stream} 스트림은 레코드를 {hours}시간만 보관합니다. 더 짧게 재생하십시오",
+    "replay.badSpeed": "speed={value}: 재생 속도는 1, 10, 60 중 하나입니다",
+    "replay.replaying": "재생 중 {time} UTC ×{speed}",
+    "replay.live": "실시간 (재생을 따라잡음)",
   },
 };
 
