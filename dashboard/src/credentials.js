@@ -10,6 +10,7 @@
 import { CognitoIdentityClient, GetIdCommand, GetOpenIdTokenCommand } from "@aws-sdk/client-cognito-identity";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { DashboardError, errorCode, signInError } from "./errors.js";
+import { t } from "./i18n.js";
 
 const ROLE_SESSION_NAME = "wildrydes-dashboard";
 // Refresh this long before expiry (or at half the lifetime, for short-lived credentials).
@@ -33,7 +34,7 @@ function clientConfig(settings) {
 
 /** Unsigned calls: no credentials of our own to sign with. */
 const NO_CREDENTIALS = async () => {
-  throw new DashboardError("other", "this call must not be signed");
+  throw new DashboardError("other", t("error.unsigned"));
 };
 
 export class GuestCredentials {

@@ -1,6 +1,11 @@
-// Every failure the user can act on becomes one clear sentence on the page, with the fix.
+// Every failure the user can act on becomes one clear sentence on the page, with the fix, in the page's language.
 
-export const SETUP_AGAIN = "run `ansible-playbook setup.yml` again";
+import { t } from "./i18n.js";
+
+/** "run `ansible-playbook setup.yml` again", in the page's language. */
+export function setupAgain() {
+  return t("error.setupAgain");
+}
 
 export class DashboardError extends Error {
   /** kind: pool-not-found | access-denied | unreachable | stream-not-found | bad-input | other */
@@ -36,14 +41,12 @@ export function errorCode(error) {
 }
 
 function where(settings) {
-  return settings.endpoint ? settings.endpoint : `AWS (${settings.region || "no region"})`;
+  return settings.endpoint ? settings.endpoint : t("error.aws", { region: settings.region || t("error.noRegion") });
 }
 
 function unreachable(settings, error) {
-  const fix = settings.endpoint
-    ? "is the local endpoint running? (`simulate local start --iam-enforcement`)"
-    : "check your network connection";
-  return new DashboardError("unreachable", `endpoint unreachable: cannot reach ${where(settings)}; ${fix}`, error?.message);
+  const fix = settings.endpoint ? t("error.isLocalRunning") : t("error.checkNetwork");
+  return new DashboardError("unreachable", t("error.unreachable", { where: where(settings), fix }), error?.message);
 }
 
 /** Sign-in (Cognito GetId / GetOpenIdToken, STS AssumeRoleWithWebIdentity) failures. */
@@ -53,23 +56,16 @@ export function signInError(error, step, settings) {
   const code = errorCode(error);
   const detail = `${step}: ${code}: ${error?.message || ""}`;
   if (code === "ResourceNotFoundException" && step !== "AssumeRoleWithWebIdentity") {
-    return new DashboardError("pool-not-found", `pool not found: ${SETUP_AGAIN}`, detail);
+    return new DashboardError("pool-not-found", t("error.poolNotFound", { setup: setupAgain() }), detail);
   }
   if (code === "ValidationException" || code === "InvalidParameterException") {
-    return new DashboardError(
-      "bad-input",
-      `the identity pool id or role ARN is not valid: check the values (or ${SETUP_AGAIN})`,
-      detail,
-    );
+    return new DashboardError("bad-input", t("error.badIds", { setup: setupAgain() }), detail);
   }
   if (ACCESS_DENIED.has(code) || code === "NoSuchEntity" || code === "ResourceNotFoundException") {
-    const what =
-      step === "AssumeRoleWithWebIdentity"
-        ? "the guest role refused this identity pool (check the unauth role ARN)"
-        : "this identity pool does not allow guest (unauthenticated) access";
-    return new DashboardError("access-denied", `access denied: ${what}; ${SETUP_AGAIN}`, detail);
+    const what = step === "AssumeRoleWithWebIdentity" ? t("error.roleRefused") : t("error.noGuests");
+    return new DashboardError("access-denied", t("error.accessDenied", { what, setup: setupAgain() }), detail);
   }
-  return new DashboardError("other", `sign-in failed at ${step} (${code}); ${SETUP_AGAIN}`, detail);
+  return new DashboardError("other", t("error.signInFailed", { step, code, setup: setupAgain() }), detail);
 }
 
 /** Kinesis failures that stop the reader. */
@@ -79,14 +75,12 @@ export function streamError(error, settings) {
   const code = errorCode(error);
   const detail = `${code}: ${error?.message || ""}`;
   if (code === "ResourceNotFoundException") {
-    return new DashboardError("stream-not-found", `stream ${settings.streamName} not found: ${SETUP_AGAIN}`, detail);
+    const stream = settings.streamName;
+    return new DashboardError("stream-not-found", t("error.streamNotFound", { stream, setup: setupAgain() }), detail);
   }
   if (ACCESS_DENIED.has(code)) {
-    return new DashboardError(
-      "access-denied",
-      `access denied: the guest role may not read stream ${settings.streamName}; ${SETUP_AGAIN}`,
-      detail,
-    );
+    const stream = settings.streamName;
+    return new DashboardError("access-denied", t("error.streamDenied", { stream, setup: setupAgain() }), detail);
   }
-  return new DashboardError("other", `reading stream ${settings.streamName} failed (${code})`, detail);
+  return new DashboardError("other", t("error.streamFailed", { stream: settings.streamName, code }), detail);
 }

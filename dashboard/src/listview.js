@@ -1,6 +1,7 @@
 // The side list: one row per unicorn on the map, sorted by (cut) name, with its vitals. Text only.
 // Keyed by the unicorn's key (its whole name): two names alike in their first 200 characters are two rows.
 
+import { t } from "./i18n.js";
 import { clockText, el, inTrouble, lowHealth, lowMagic, shortStatusTime, VITALS } from "./vitals.js";
 
 // In the list, the time of day only (the popup and the cell's tooltip have the whole StatusTime).
@@ -28,7 +29,8 @@ export class ListView {
       if (item.cells[key].textContent !== text) item.cells[key].textContent = text;
     }
     const clock = clockText(u);
-    item.cells.time.title = clock ? `${u.statusTime} UTC · ${clock}` : `${u.statusTime} UTC`;
+    const time = t("vital.timeValue", { time: u.statusTime });
+    item.cells.time.title = clock ? `${time} · ${clock}` : time;
     item.cells.time.classList.toggle("skewed", Boolean(clock));
     const trouble = inTrouble(u);
     if (trouble !== item.trouble) {
@@ -47,7 +49,7 @@ export class ListView {
     for (const [key, label] of COLUMNS) {
       const cell = el("span", `cell-${key}`);
       cell.dataset.field = key;
-      cell.title = label;
+      cell.title = t(label);
       cells[key] = cell;
       row.append(cell);
     }

@@ -13,14 +13,17 @@ import {
 import { GuestCredentials } from "./credentials.js";
 import { DashboardError, streamError } from "./errors.js";
 import { Herd } from "./herd.js";
+import { chooseLanguage, ENDONYMS, formatNumber, LANGUAGES, language, setLanguage, t, tNodes, translateDocument } from "./i18n.js";
 import { ListView } from "./listview.js";
 import { MapView } from "./mapview.js";
 import { ShardReader } from "./reader.js";
 import { decodeRecord } from "./record.js";
+import { narrowImages } from "./tiles.js";
 import { el } from "./vitals.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+setLanguage(chooseLanguage(params.get("lang"), navigator.languages));
 
 const state = {
   config: null,
@@ -49,9 +52,36 @@ function showError(target, error) {
   box.hidden = false;
   const detail = $(`${target}-detail`);
   if (detail) {
+    // The call, the error code and AWS's own message, verbatim (in AWS's language): for a search or a bug report.
     detail.textContent = error.detail || "";
+    detail.lang = "en";
     detail.hidden = !error.detail;
   }
+}
+
+/** The page's static text in its language, and the switch to the other languages (same URL, other lang=). */
+function translatePage() {
+  translateDocument(document);
+  $("subtitle").replaceChildren(...tNodes("side.subtitle", { stream: $("stream-name"), count: $("count") }));
+  const links = LANGUAGES.map((code) => {
+    const other = new URLSearchParams(location.search);
+    other.set("lang", code);
+    const link = el("a", "", ENDONYMS[code]);
+    link.href = `?${other}`;
+    link.lang = code;
+    link.hreflang = code;
+    if (code === language()) link.setAttribute("aria-current", "true");
+    return link;
+  });
+  $("language").replaceChildren(...links);
+}
+
+/** config.json's problem, told in the page's language (the server writes English). */
+function configProblem(problem) {
+  const unknown = /^attendee '(.*)' is not set up here/.exec(problem);
+  if (unknown) return t("config.unknownAttendee", { attendee: unknown[1] });
+  if (/^no attendee is set up/.test(problem)) return t("config.noAttendee");
+  return t("config.unreadable", { problem });
 }
 
 function clearError(target) {
@@ -76,7 +106,7 @@ function fillForm(settings) {
 
 function showAttendees(attendees) {
   const box = $("attendees");
-  box.replaceChildren(el("p", "", "Several attendees are set up here. Whose dashboard?"));
+  box.replaceChildren(el("p", "", t("start.whichAttendee")));
   const list = el("ul");
   for (const name of attendees) {
     const link = el("a", "", name);
@@ -90,17 +120,20 @@ function showAttendees(attendees) {
 }
 
 async function boot() {
+  translatePage();
   const attendee = state.options.attendee;
   const fetched = await fetchConfig(attendee);
   state.config = fetched.config;
   state.options = readOptions(params, fetched.config);
+  // Before any image could load (tiles come only after Start): no image host but the chosen tile origin.
+  narrowImages(document, state.options.tiles.cspSource);
   if (fetched.attendees) showAttendees(fetched.attendees);
-  if (fetched.problem) $("config-note").textContent = fetched.problem;
+  if (fetched.problem) $("config-note").textContent = configProblem(fetched.problem);
   state.storageAttendee = attendee || (typeof state.config?.attendee === "string" ? state.config.attendee : "");
   const { settings, source } = initialSettings(state.config, loadStored(localStorage, state.storageAttendee));
   fillForm(settings);
-  if (source === "config") $("config-note").textContent = "Filled in from this attendee's setup.";
-  if (source === "typed") $("config-note").textContent = "As you last entered it.";
+  if (source === "config") $("config-note").textContent = t("start.fromConfig");
+  if (source === "typed") $("config-note").textContent = t("start.fromTyped");
   $("advanced").open = !settings.identityPoolId || Boolean(params.get("advanced"));
 
   state.herd = new Herd({
@@ -109,8 +142,9 @@ async function boot() {
     maxUnicorns: state.options.maxUnicorns,
   });
   state.mapView = new MapView($("map"), {
-    tileUrl: state.options.tileUrl,
+    tiles: state.options.tiles,
     onUserMove: () => setFollow(false),
+    onOffline: () => notice("notice-offline", t("notice.offlineMap")),
   });
   state.mapView.lastOf = (key) => state.herd.unicorns.get(key);
   state.listView = new ListView($("unicorn-list"), { onSelect: (key) => state.mapView.open(key) });
@@ -131,24 +165,18 @@ async function start() {
   const typed = formSettings();
   const settings = withDefaults(typed);
   if (!settings.identityPoolId) {
-    return showError(
-      "start-error",
-      new DashboardError("bad-input", "enter the identity pool id (setup prints it: `ansible-playbook setup.yml`)"),
-    );
+    return showError("start-error", new DashboardError("bad-input", t("start.needPool")));
   }
   if (!settings.region) {
-    return showError("start-error", new DashboardError("bad-input", "enter the region (under Advanced)"));
+    return showError("start-error", new DashboardError("bad-input", t("start.needRegion")));
   }
   if (!settings.unauthRoleArn) {
-    return showError(
-      "start-error",
-      new DashboardError("bad-input", "enter the unauthenticated role ARN (under Advanced)"),
-    );
+    return showError("start-error", new DashboardError("bad-input", t("start.needRole")));
   }
   saveStored(localStorage, state.storageAttendee, state.config, typed);
   const button = $("start");
   button.disabled = true;
-  $("start-progress").textContent = "Signing in as a guest…";
+  $("start-progress").textContent = t("start.signingIn");
   document.body.dataset.state = "starting";
   const credentials = new GuestCredentials(settings, {
     onRefreshError: (error) => showError("error", error),
@@ -156,13 +184,12 @@ async function start() {
     // IAM is eventually consistent: right after setup the guest role may be refused for a few seconds.
     onWaiting: (seconds) => {
       $("start-progress").textContent =
-        "Signing in as a guest… the guest role is not in effect yet (IAM takes seconds after setup); trying again" +
-        (seconds ? ` (${Math.round(seconds)} s so far)` : "");
+        t("start.waitingForIam") + (seconds ? ` ${t("start.waitingSeconds", { seconds: Math.round(seconds) })}` : "");
     },
   });
   try {
     await credentials.get();
-    $("start-progress").textContent = `Opening stream ${settings.streamName}…`;
+    $("start-progress").textContent = t("start.openingStream", { stream: settings.streamName });
     // The SDK caches credentials until they near expiry: after ExpiredTokenException a new client starts afresh.
     const kinesisClient = () =>
       new KinesisClient({
@@ -209,6 +236,10 @@ async function start() {
   }
   $("start-screen").hidden = true;
   $("stream-name").textContent = settings.streamName;
+  if (state.options.tiles.refused) {
+    notice("notice-tiles", t("notice.tilesRefused", { url: state.options.tiles.refused }));
+  }
+  state.mapView.startTiles();
   document.body.dataset.state = "reading";
   const sweepMs = Math.max(100, Math.min(1000, state.options.timeoutMs / 8));
   setInterval(sweep, sweepMs);
@@ -288,18 +319,17 @@ function render() {
   if (state.trace && state.trace.length > 200_000) state.trace.splice(0, 100_000);
   if (state.follow && state.newSinceFit) fitHerd(NEW_UNICORN_FIT_MS);
   else if (state.follow && outside) fitHerd(OUTSIDE_FIT_MS);
-  $("count").textContent = String(state.herd.size);
+  $("count").textContent = formatNumber(state.herd.size);
   updateNotices();
 }
 
 // Said once each, and kept up to date: the page shows less than the stream carries, and why.
 function updateNotices() {
   if (state.herd.dropped > 0) {
-    const max = state.herd.maxUnicorns.toLocaleString("en-US");
-    notice("notice-cap", `showing the ${max} most recent unicorns; older ones were dropped`);
+    notice("notice-cap", t("notice.cap", { max: state.herd.maxUnicorns }));
   }
   if (state.skipped > 0) {
-    notice("notice-skipped", `skipped records: ${state.skipped.toLocaleString("en-US")} (not unicorn status)`);
+    notice("notice-skipped", t("notice.skipped", { count: state.skipped }));
   }
 }
 
@@ -350,7 +380,7 @@ function sweep() {
     state.dirty.delete(key);
     state.removed.delete(key);
   }
-  if (gone.length) $("count").textContent = String(state.herd.size);
+  if (gone.length) $("count").textContent = formatNumber(state.herd.size);
 }
 
 function updateStatus() {
@@ -358,13 +388,16 @@ function updateStatus() {
   if (!reader) return;
   const shards = [...reader.shards.values()].filter((s) => !s.done).length;
   const behind = Math.max(0, ...Object.values(reader.stats.millisBehind));
-  const parts = [`${shards} shard${shards === 1 ? "" : "s"}`, `${state.received} records`];
-  if (behind > 0) parts.push(`${(behind / 1000).toFixed(1)} s behind`);
-  if (reader.stats.throttled) parts.push(`throttled ${reader.stats.throttled}×`);
+  const parts = [t("status.shards", { count: shards }), t("status.records", { count: state.received })];
+  if (behind > 0) {
+    const seconds = formatNumber(behind / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    parts.push(t("status.behind", { seconds }));
+  }
+  if (reader.stats.throttled) parts.push(t("status.throttled", { count: reader.stats.throttled }));
   $("status").textContent = parts.join(" · ");
 }
 
 boot().catch((error) => {
   console.error(error);
-  showError("start-error", new DashboardError("other", `the dashboard failed to start: ${error.message}`));
+  showError("start-error", new DashboardError("other", t("start.failed", { message: error.message })));
 });

@@ -3,7 +3,8 @@
 // Keyed by the unicorn's key (its whole name); labelled with its cut name.
 
 import L from "leaflet";
-import { addBasemap } from "./basemap.js";
+import { addBasemap, addTiles } from "./basemap.js";
+import { t } from "./i18n.js";
 import { clockText, cutNameText, el, inTrouble, lowHealth, lowMagic, VITALS } from "./vitals.js";
 
 // Before any unicorn: the workshop's part of the world (its sample records are near Worcester, MA).
@@ -12,8 +13,11 @@ const FIT_OPTIONS = { padding: [40, 40], maxZoom: 13, animate: false };
 const FIT_MARGIN = 0.15; // around the herd, as a share of its extent
 
 export class MapView {
-  constructor(container, { tileUrl = "", onUserMove = () => {} } = {}) {
-    this.map = L.map(container, { zoomControl: true, worldCopyJump: true, minZoom: 2, maxZoom: 18 });
+  constructor(container, { tiles = null, onUserMove = () => {}, onOffline = () => {} } = {}) {
+    this.map = L.map(container, { zoomControl: false, worldCopyJump: true, minZoom: 2, maxZoom: 18 });
+    L.control.zoom({ zoomInTitle: t("map.zoomIn"), zoomOutTitle: t("map.zoomOut") }).addTo(this.map);
+    this.tiles = tiles;
+    this.onOffline = onOffline;
     this.map.setView(START_VIEW.center, START_VIEW.zoom);
     this.map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     this.map.attributionControl.addAttribution("Natural Earth, US Census Bureau");
@@ -21,7 +25,7 @@ export class MapView {
     trails.style.zIndex = 400;
     trails.style.pointerEvents = "none";
     this.trailRenderer = L.canvas({ pane: "trails", padding: 0.3 });
-    this.basemap = addBasemap(this.map, { tileUrl }).catch((error) => {
+    this.basemap = addBasemap(this.map).catch((error) => {
       console.warn("basemap not loaded", error);
       return null;
     });
@@ -33,6 +37,15 @@ export class MapView {
     this.map.on("zoomstart", () => {
       if (!this.fitting) onUserMove();
     });
+  }
+
+  /**
+   * Street tiles under the herd (called at Start: never a request to the tile host before). Tried without holding
+   * anything up; on failure the outlines stay and onOffline() is called once.
+   */
+  startTiles() {
+    if (this.tileLayer || !this.tiles?.url) return;
+    this.tileLayer = addTiles(this.map, this.tiles, this.basemap, () => this.onOffline());
   }
 
   upsert(u) {
@@ -71,7 +84,7 @@ export class MapView {
     for (const [key, label] of VITALS) {
       const value = el("dd", `vital-${key}`);
       value.dataset.field = key;
-      list.append(el("dt", "", label), value);
+      list.append(el("dt", "", t(label)), value);
       fields[key] = value;
     }
     popup.append(list);
@@ -96,7 +109,11 @@ export class MapView {
       }),
     };
     marker.bindPopup(popup, { autoPan: false, minWidth: 240 });
-    marker.on("popupopen", () => this.fillPopup(item, this.lastOf?.(u.key) ?? u));
+    marker.on("popupopen", (event) => {
+      // Leaflet's own close button is labelled in English.
+      event.popup.getElement()?.querySelector(".leaflet-popup-close-button")?.setAttribute("aria-label", t("map.closePopup"));
+      this.fillPopup(item, this.lastOf?.(u.key) ?? u);
+    });
     item.trail.addTo(this.map);
     marker.addTo(this.map);
     marker.getElement()?.setAttribute("aria-label", u.label);
