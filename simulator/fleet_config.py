@@ -2,10 +2,10 @@
 
 import random
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.errors import UserError
 from simulator.safe_text import visible
@@ -69,6 +69,27 @@ class ConsumerSettings(Strict):
     format: Annotated[str, Field(pattern="^(pretty|jsonl)$")] = "pretty"
     output: Path | None = None  # a file instead of the terminal
     name: str | None = None
+    # poll: GetRecords within the shared read budget; efo: enhanced fan-out, records pushed to a registered consumer.
+    mode: Literal["poll", "efo"] = "poll"
+    consumer_name: str | None = None  # efo only; default simulate-fleet
+
+    @field_validator("consumer_name")
+    @classmethod
+    def _valid_consumer_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from simulator.efo import check_consumer_name  # botocore's model is loaded only when a name is given
+
+        try:
+            return check_consumer_name(value)
+        except UserError as problem:
+            raise ValueError(str(problem)) from None
+
+    @model_validator(mode="after")
+    def _name_needs_efo(self) -> "ConsumerSettings":
+        if self.consumer_name is not None and self.mode != "efo":
+            raise ValueError("consumer_name names an enhanced fan-out consumer: add `mode: efo`")
+        return self
 
 
 class Fleet(Strict):

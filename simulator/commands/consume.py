@@ -12,6 +12,7 @@ from rich.text import Text
 
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
 from simulator.commands.output import errors, reports_user_errors
+from simulator.efo import DEFAULT_CONSUMER_NAME, EfoReader, check_consumer_name
 from simulator.errors import UserError
 from simulator.printer import Printer
 from simulator.reader import DEFAULT_BUDGET_PER_SHARD, Checkpoint, StartPosition, StreamReader
@@ -68,6 +69,21 @@ def consume(
     output: Annotated[
         Path | None, typer.Option(help="Write the records to this file instead of the terminal (overwritten).")
     ] = None,
+    efo: Annotated[
+        bool,
+        typer.Option(
+            "--efo",
+            help="Enhanced fan-out: read through a registered stream consumer that has the records pushed as they "
+            "arrive (SubscribeToShard), with its own read throughput, instead of polling with GetRecords.",
+        ),
+    ] = False,
+    consumer_name: Annotated[
+        str | None,
+        typer.Option(
+            help=f"With --efo: the consumer to use, registered if it is not (and then deregistered on exit). "
+            f"Default {DEFAULT_CONSUMER_NAME}.",
+        ),
+    ] = None,
     region: Region = None,
     endpoint_url: EndpointUrl = None,
     profile: Profile = None,
@@ -75,21 +91,40 @@ def consume(
     """Print every unicorn record as it arrives, from every shard, following reshards."""
     if output_format not in ("pretty", "jsonl"):
         raise UserError(f"--format {output_format!r} is unknown: use pretty or jsonl")
+    if consumer_name is not None and not efo:
+        raise UserError("--consumer-name names an enhanced fan-out consumer: add --efo")
+    if efo and budget != DEFAULT_BUDGET_PER_SHARD:
+        raise UserError("--budget limits GetRecords polling, which --efo does not do: use one or the other")
+    if efo:
+        check_consumer_name(consumer_name or DEFAULT_CONSUMER_NAME)
     position = parse_start(start, shard)
-    target, client = kinesis_client(region, endpoint_url, profile, max_attempts=3)
+    # With --efo, each shard's subscription holds an HTTP connection of its own.
+    target, client = kinesis_client(region, endpoint_url, profile, max_attempts=3, max_pool_connections=64)
     saved = Checkpoint(checkpoint, stream) if checkpoint else None
     if saved and saved.exists and start != "latest":
         note(f"resuming from checkpoint {checkpoint}; --from {start} applies to new shards only")
-    reader = StreamReader(
-        client,
-        stream,
-        position,
-        budget_per_shard=budget,
-        checkpoint=saved,
-        only_shard=shard,
-        describe_endpoint=target.describe(),
-        on_note=note,
-    )
+    options = {"checkpoint": saved, "only_shard": shard, "describe_endpoint": target.describe(), "on_note": note}
+    if efo:
+        reader: StreamReader = EfoReader(
+            client, stream, position, consumer_name=consumer_name or DEFAULT_CONSUMER_NAME, **options
+        )
+    else:
+        reader = StreamReader(client, stream, position, budget_per_shard=budget, **options)
+    try:
+        read(reader, output, output_format, name, max_records, timeout)
+    finally:
+        if isinstance(reader, EfoReader):
+            reader.close()
+
+
+def read(
+    reader: StreamReader,
+    output: Path | None,
+    output_format: str,
+    name: str | None,
+    max_records: int | None,
+    timeout: float | None,
+) -> None:
     out = open_output(output) if output else sys.stdout
     printer = Printer(output_format, name, out)
     deadline = None if timeout is None else time.monotonic() + timeout
