@@ -21,7 +21,9 @@ from rich.text import Text
 
 from simulator import awsconfig, fleet_config, record
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
+from simulator.commands.consume import note
 from simulator.commands.output import errors, reports_user_errors
+from simulator.efo import EfoReader
 from simulator.errors import UserError
 from simulator.fastput import PutRecordsClient
 from simulator.herd import Herd, Runner
@@ -29,6 +31,8 @@ from simulator.printer import Printer, warn_on_stderr
 from simulator.producer import Batcher, ProducerStats
 from simulator.reader import StartPosition, StreamReader
 from simulator.unicorn import DEFAULT_START, Unicorn
+
+FLEET_CONSUMER_NAME = "simulate-fleet"  # the herd file's `mode: efo` consumer, unless it names one
 
 
 @dataclass
@@ -112,10 +116,21 @@ def run_herd(
     consumer = None
     stop_herd = threading.Event()
     if consumer_settings and consumer_settings.enabled:
-        _, reader_client = kinesis_client(region, endpoint_url, profile, max_attempts=3)
+        # An EFO reader holds one connection per shard's subscription.
+        _, reader_client = kinesis_client(region, endpoint_url, profile, max_attempts=3, max_pool_connections=64)
         # From just before the first tick, so the consumer misses nothing the herd sends.
         since = StartPosition("AT_TIMESTAMP", timestamp=started - timedelta(seconds=1))
-        reader = StreamReader(reader_client, stream, since, describe_endpoint=target.describe())
+        if consumer_settings.mode == "efo":
+            reader: StreamReader = EfoReader(
+                reader_client,
+                stream,
+                since,
+                consumer_name=consumer_settings.consumer_name or FLEET_CONSUMER_NAME,
+                describe_endpoint=target.describe(),
+                on_note=note,
+            )
+        else:
+            reader = StreamReader(reader_client, stream, since, describe_endpoint=target.describe())
         out: TextIO = sys.stdout
         describe_out = "standard output"
         if consumer_settings.output is not None:
@@ -166,6 +181,8 @@ def run_herd(
         while consumer.count < stats.sent and time.monotonic() < deadline and consumer.error is None:
             time.sleep(0.1)
         consumer.stop.set()
+        if isinstance(consumer.reader, EfoReader):
+            consumer.reader.close()  # its subscriptions end; a consumer it registered is deregistered
         consumer_error = consumer.failure()
         if consumer.out is not sys.stdout:
             with contextlib.suppress(OSError):  # already reported if it failed
