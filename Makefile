@@ -10,7 +10,7 @@ DASHBOARD_SOURCES := $(wildcard dashboard/src/*) dashboard/build.mjs
 DASHBOARD_DIST := dashboard/dist/index.html
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install dashboard demo test lint unit clean conformance
+.PHONY: install dashboard demo test lint unit clean conformance collection-prepare sanity
 
 # Re-installs only when the dependency files change, so re-runs are quick.
 $(STAMP): requirements.txt pyproject.toml
@@ -43,7 +43,18 @@ unit: install
 	$(NPM) --prefix dashboard test
 	$(VENV)/bin/pytest
 
-test: lint unit
+test: lint sanity unit
+
+# The wildrydes.lab collection as Galaxy checks it: `ansible-test sanity` in its own virtual environments (their
+# pinned test tools come from PyPI), offline otherwise (collections/tools/prepare_ansible_test.py says how).
+# Its unit tests and integration target run in `make unit` (tests/provisioning/test_collection_*.py).
+COLLECTION := collections/ansible_collections/wildrydes/lab
+
+collection-prepare: $(STAMP)
+	$(VENV)/bin/python collections/tools/prepare_ansible_test.py
+
+sanity: collection-prepare
+	cd $(COLLECTION) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --python 3.11 --color no
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache dashboard/node_modules dashboard/dist

@@ -13,7 +13,7 @@ description:
   - Identity pool names are not unique. The module finds "its" pool by name B(and) by the ownership tag
     O(owner_tag); a pool of the same name without that tag is never adopted or deleted unless O(force=true).
 author:
-  - Wild Rydes lab
+  - Wild Rydes lab maintainers (@wildrydes-lab)
 options:
   name:
     description:

@@ -14,7 +14,7 @@ description:
     GetShardIterator, GetRecords) and one write (PutRecord, which must be denied). Writes nothing when the
     write is denied, as it should be; a write that succeeds is reported as a failure of least privilege.
 author:
-  - Wild Rydes lab
+  - Wild Rydes lab maintainers (@wildrydes-lab)
 options:
   identity_pool_id:
     description: Id of the identity pool.

@@ -11,7 +11,7 @@ description:
   - Reports whether a Kinesis data stream exists and, if it does, its status, mode, retention,
     encryption, open shard count and tags. Changes nothing.
 author:
-  - Wild Rydes lab
+  - Wild Rydes lab maintainers (@wildrydes-lab)
 options:
   name:
     description:

@@ -12,7 +12,7 @@ description:
     count). This module creates a stream in ON_DEMAND mode, switches an existing provisioned stream to it,
     and keeps its retention period and tags.
 author:
-  - Wild Rydes lab
+  - Wild Rydes lab maintainers (@wildrydes-lab)
 options:
   name:
     description: Name of the stream.
