@@ -16,13 +16,13 @@ from pathlib import Path
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[1] / "ansible_collections"
 DEPENDENCIES = ("amazon/aws", "community/aws")
-BOOTSTRAP = '''\
+BOOTSTRAP = """\
 # Written by the Wild Rydes project (collections/tools/prepare_ansible_test.py): ansible-test would download
 # get-pip; offline, the pip bundled with Python bootstraps its virtual environments instead.
 import ensurepip
 
 ensurepip.bootstrap(upgrade=True)
-'''
+"""
 
 
 def link_dependencies() -> list[Path]:
