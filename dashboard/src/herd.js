@@ -1,5 +1,6 @@
 // What the dashboard knows about each unicorn: its last record, a capped trail, when its last record
-// reached the browser. Pure: no DOM, no clock of its own.
+// reached the browser. Pure: no DOM; its clock is given (the page's monotonic clock live, the replayed stream time
+// in a replay: then trails grow and silent unicorns leave at the replay's pace).
 // - Keyed by the record's key (the whole name; see unicornkey.js), labelled by its cut name.
 // - Arrival order is the truth: every record moves its unicorn, whatever its StatusTime says. A producer's
 //   clock may be hours ahead or step back; the page shows that (skew, steppedBack) but never freezes on it.
@@ -17,7 +18,9 @@ export class Herd {
     timeoutMs = DEFAULT_TIMEOUT_MS,
     trailPoints = DEFAULT_TRAIL_POINTS,
     maxUnicorns = DEFAULT_MAX_UNICORNS,
+    clock = () => performance.now(),
   } = {}) {
+    this.clock = clock; // ms; never goes back
     this.timeoutMs = timeoutMs;
     this.trailPoints = trailPoints;
     this.maxUnicorns = Math.max(1, Math.floor(maxUnicorns));
@@ -33,11 +36,11 @@ export class Herd {
   }
 
   /**
-   * Take one validated record that reached the browser at `arrivedAt` (ms, monotonic) and that the stream
+   * Take one validated record that reached the browser at `arrivedAt` (ms on the herd's clock) and that the stream
    * received at `sentAt` (ms since the epoch: the record's ApproximateArrivalTimestamp, or null when unknown).
    * Returns the unicorn, whether it is new on the map, and the keys of the unicorns dropped to make room.
    */
-  ingest(record, arrivedAt, sentAt = null) {
+  ingest(record, arrivedAt = this.clock(), sentAt = null) {
     // Arrivals never go back, so that the map's order stays the order of last arrival.
     const at = Math.max(arrivedAt, this.lastArrival);
     this.lastArrival = at;
@@ -73,8 +76,8 @@ export class Herd {
     return { unicorn, isNew, evicted };
   }
 
-  /** Drop the unicorns silent for longer than the timeout; returns their keys. */
-  expire(now) {
+  /** Drop the unicorns silent for longer than the timeout (on the herd's clock); returns their keys. */
+  expire(now = this.clock()) {
     const gone = [];
     for (const [key, unicorn] of this.unicorns) {
       if (now - unicorn.arrivedAt < this.timeoutMs) break; // the rest arrived later still

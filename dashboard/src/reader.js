@@ -1,10 +1,14 @@
 // Reads every shard of the stream from the browser, as simulator/reader.py does in Python:
-// - ListShards, then GetShardIterator LATEST on each open shard and GetRecords in a loop per shard;
+// - ListShards, then GetShardIterator LATEST on each open shard and GetRecords in a loop per shard; for a replay
+//   (`startAt`), AT_TIMESTAMP on every shard listed at Start, closed ones included (they may hold records after
+//   that time), and on their children;
 // - shards that appear after a reshard are found by listing again (every few seconds, and at once when a
 //   shard closes); a child is read from its start once all its parents are read to their end;
 // - each shard keeps to a GetRecords budget (default 1.6 calls/s per shard: Kinesis allows 5 per shard,
 //   shared by every reader of the stream), polls again at once while behind (MillisBehindLatest > 0),
-//   and backs off (exponential, with jitter) when throttled.
+//   and backs off (exponential, with jitter) when throttled; while `atOnceWhenBehind` is off (a replay), it keeps
+//   to the budget even when behind: a replay's throughput comes from 10,000 records per call, not from more calls;
+// - a consumer may hold a shard back (`mayRead`): a replay reads only a little ahead of its clock.
 
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from "@aws-sdk/client-kinesis";
 
@@ -40,6 +44,9 @@ export class ShardReader {
    * onFatal(error): the reader stopped (stream gone, access denied, ...).
    * onTrouble(error | null): a transient problem (endpoint unreachable, throttled), or null when it cleared.
    * onCredentialsExpired(): ExpiredTokenException seen; the caller refreshes and the call is retried.
+   * onProgress(shardId, {behind, records, done}): after every GetRecords that answered (empty ones too).
+   * mayRead(shardId): false holds the shard's next GetRecords back (asked again after one budget interval).
+   * startAt: a Date: read from AT_TIMESTAMP instead of LATEST (a replay).
    */
   constructor({
     client,
@@ -50,6 +57,10 @@ export class ShardReader {
     onFatal = () => {},
     onTrouble = () => {},
     onCredentialsExpired = () => {},
+    onProgress = () => {},
+    mayRead = () => true,
+    startAt = null,
+    atOnceWhenBehind = startAt === null,
     now = () => performance.now(),
     random = Math.random,
   }) {
@@ -62,6 +73,10 @@ export class ShardReader {
     this.onFatal = onFatal;
     this.onTrouble = onTrouble;
     this.onCredentialsExpired = onCredentialsExpired;
+    this.onProgress = onProgress;
+    this.mayRead = mayRead;
+    this.startAt = startAt;
+    this.atOnceWhenBehind = atOnceWhenBehind;
     this.now = now;
     this.random = random;
     this.shards = new Map(); // shardId -> {id, parents, iterator, lastSequence, done, running, start, throttled}
@@ -120,6 +135,7 @@ export class ShardReader {
       const closed = description.SequenceNumberRange?.EndingSequenceNumber !== undefined;
       const shard = { id, parents, iterator: null, lastSequence: null, done: false, running: false, throttled: 0 };
       if (!this.firstListing) shard.start = "TRIM_HORIZON"; // born after we started: read it all
+      else if (this.startAt) shard.start = "AT_TIMESTAMP";
       else if (closed) shard.done = true; // LATEST on a closed shard: nothing will ever come
       else shard.start = "LATEST";
       this.shards.set(id, shard);
@@ -131,6 +147,11 @@ export class ShardReader {
 
   ready(shard) {
     return !shard.done && shard.parents.every((p) => !this.shards.has(p) || this.shards.get(p).done);
+  }
+
+  /** Each shard as {id, done, ready}: what a replay needs to know whose records may still come. */
+  shardStates() {
+    return [...this.shards.values()].map((shard) => ({ id: shard.id, done: shard.done, ready: this.ready(shard) }));
   }
 
   startReadyShards() {
@@ -170,6 +191,10 @@ export class ShardReader {
       const wait = nextPoll - this.now();
       if (wait > 0) await abortableSleep(wait, this.abort.signal);
       if (this.stopped) return;
+      if (!this.mayRead(shard.id)) {
+        nextPoll = this.now() + this.intervalMs;
+        continue;
+      }
       nextPoll = await this.poll(shard);
       if (nextPoll === null) return; // fatal: reported
     }
@@ -188,9 +213,17 @@ export class ShardReader {
       input.StartingSequenceNumber = shard.lastSequence;
     } else {
       input.ShardIteratorType = shard.start || "TRIM_HORIZON";
+      if (input.ShardIteratorType === "AT_TIMESTAMP") input.Timestamp = this.startAt;
     }
-    const reply = await this.send(new GetShardIteratorCommand(input));
-    return reply.ShardIterator;
+    try {
+      const reply = await this.send(new GetShardIteratorCommand(input));
+      return reply.ShardIterator;
+    } catch (error) {
+      // A time past the stream's own clock (this browser's clock runs ahead of it): nothing to replay there.
+      if (input.ShardIteratorType !== "AT_TIMESTAMP" || error?.name !== "InvalidArgumentException") throw error;
+      shard.start = "LATEST";
+      return this.iterator(shard);
+    }
   }
 
   /** One GetRecords on `shard`; returns when to poll it next (performance.now ms), or null after a fatal error. */
@@ -239,15 +272,14 @@ export class ShardReader {
     this.stats.millisBehind[shard.id] = behind;
     shard.iterator = reply.NextShardIterator || null;
     if (!shard.iterator) shard.done = true; // a closed shard, read to its end
-    if (records.length) {
-      try {
-        this.onRecords(records, shard.id, behind);
-      } catch (error) {
-        console.error("handling records failed", error);
-      }
+    try {
+      if (records.length) this.onRecords(records, shard.id, behind);
+      this.onProgress(shard.id, { behind, records: records.length, done: shard.done });
+    } catch (error) {
+      console.error("handling records failed", error);
     }
-    // Behind the tip (or a full batch): poll again at once; at the tip: keep to the budget.
-    const atOnce = behind > 0 || records.length >= GET_RECORDS_LIMIT;
+    // Behind the tip (or a full batch): poll again at once; at the tip (or replaying): keep to the budget.
+    const atOnce = this.atOnceWhenBehind && (behind > 0 || records.length >= GET_RECORDS_LIMIT);
     return atOnce ? started : started + this.intervalMs;
   }
 

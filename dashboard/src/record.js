@@ -132,3 +132,10 @@ export function inTrouble(unicorn) {
 export function statusTimeText(statusTime) {
   return `${statusTime} UTC`;
 }
+
+/** When the stream received a record (its ApproximateArrivalTimestamp), in ms since the epoch; null if unknown. */
+export function arrivalMs(item) {
+  const stamp = item?.ApproximateArrivalTimestamp;
+  const ms = stamp instanceof Date ? stamp.getTime() : typeof stamp === "number" ? stamp : Number.NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
