@@ -12,7 +12,7 @@ from simulator.efo import EfoReader
 from simulator.errors import UserError
 from simulator.reader import StartPosition
 from tests.conftest import Endpoint
-from tests.simulator.efo_helpers import LIFETIME, consumers, efo_endpoint, make_stream
+from tests.simulator.test_consume_efo_support import LIFETIME, consumers, efo_endpoint, make_stream
 
 
 @pytest.fixture(scope="module")

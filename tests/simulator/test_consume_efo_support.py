@@ -1,4 +1,5 @@
-"""What the enhanced fan-out tests share: an endpoint whose subscriptions end quickly, and `simulate` aimed at it."""
+"""What the enhanced fan-out tests share (no tests here): an endpoint whose subscriptions end quickly, and `simulate`
+aimed at it."""
 
 import json
 import os
