@@ -1,6 +1,6 @@
 // The dashboard: start screen -> guest credentials -> shard reader -> herd -> map and list.
 
-import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import {
   cleanSettings,
   fetchConfig,
@@ -13,11 +13,23 @@ import {
 import { GuestCredentials } from "./credentials.js";
 import { DashboardError, streamError } from "./errors.js";
 import { Herd } from "./herd.js";
-import { chooseLanguage, ENDONYMS, formatNumber, LANGUAGES, language, setLanguage, t, tNodes, translateDocument } from "./i18n.js";
+import {
+  chooseLanguage,
+  ENDONYMS,
+  formatNumber,
+  LANGUAGES,
+  language,
+  locale,
+  setLanguage,
+  t,
+  tNodes,
+  translateDocument,
+} from "./i18n.js";
 import { ListView } from "./listview.js";
 import { MapView } from "./mapview.js";
 import { ShardReader } from "./reader.js";
-import { decodeRecord } from "./record.js";
+import { arrivalMs, decodeRecord } from "./record.js";
+import { checkRetention, parseFrom, parseSpeed, Replay } from "./replay.js";
 import { narrowImages } from "./tiles.js";
 import { el } from "./vitals.js";
 
@@ -43,6 +55,8 @@ const state = {
   skipped: 0, // records that are not a unicorn status: counted, never shown, never thrown on
   lastRecordAt: null,
   trace: null,
+  replay: null, // a Replay while replaying (?from=), and after it caught up
+  speedError: null, // a bad ?speed=, until the speed control is changed
 };
 window.wildrydes = state; // for the curious (and the tests): read-only use
 
@@ -152,6 +166,7 @@ async function boot() {
     setFollow(true);
     fitHerd(0);
   });
+  fillReplayControls();
   $("start-form").addEventListener("submit", (event) => {
     event.preventDefault();
     start();
@@ -172,6 +187,12 @@ async function start() {
   }
   if (!settings.unauthRoleArn) {
     return showError("start-error", new DashboardError("bad-input", t("start.needRole")));
+  }
+  let plan;
+  try {
+    plan = replayPlan();
+  } catch (error) {
+    return showError("start-error", new DashboardError("bad-input", error.message));
   }
   saveStored(localStorage, state.storageAttendee, state.config, typed);
   const button = $("start");
@@ -198,11 +219,19 @@ async function start() {
         credentials: credentials.provider,
         maxAttempts: 1, // the reader retries and backs off itself
       });
+    const replay = plan ? await startReplay(plan, kinesisClient(), settings) : null;
     const reader = new ShardReader({
       client: kinesisClient(),
       streamName: settings.streamName,
       budgetPerShard: state.options.budgetPerShard,
-      onRecords: onRecords,
+      onRecords: replay ? (records, shardId) => replay.add(records, shardId) : onRecords,
+      ...(replay
+        ? {
+            startAt: replay.startAt,
+            onProgress: (shardId, progress) => replay.report(shardId, progress),
+            mayRead: (shardId) => replay.mayRead(shardId),
+          }
+        : {}),
       onFatal: (error) => {
         showError("error", streamError(error, settings));
         document.body.dataset.state = "stopped";
@@ -223,6 +252,11 @@ async function start() {
       throw streamError(error, settings);
     }
     state.reader = reader;
+    if (replay) {
+      replay.shards = () => reader.shardStates();
+      state.herd.clock = () => replay.time();
+      state.replay = replay;
+    }
     state.credentials = credentials;
     state.settings = settings;
   } catch (error) {
@@ -243,6 +277,10 @@ async function start() {
   document.body.dataset.state = "reading";
   const sweepMs = Math.max(100, Math.min(1000, state.options.timeoutMs / 8));
   setInterval(sweep, sweepMs);
+  if (state.replay) {
+    state.replayTimer = setInterval(replayTick, REPLAY_TICK_MS);
+    replayTick();
+  }
   setInterval(updateStatus, 1000);
   updateStatus();
 }
@@ -257,29 +295,111 @@ function sentAt(item) {
 // Every record is accounted for: shown (a unicorn status) or counted as skipped; none stops the others.
 function onRecords(records) {
   const arrivedAt = performance.now();
-  for (const item of records) {
-    const record = decodeRecord(item?.Data);
-    if (!record) {
-      state.skipped += 1;
-      continue;
-    }
-    try {
-      const result = state.herd.ingest(record, arrivedAt, sentAt(item));
-      state.received += 1;
-      if (result.isNew) state.newSinceFit = true;
-      for (const key of result.evicted) {
-        // Only a drawn unicorn has a marker to take off: the set stays as small as what is on the map.
-        if (state.mapView.items.has(key)) state.removed.add(key);
-        state.dirty.delete(key);
-      }
-      state.dirty.add(record.key);
-    } catch (error) {
-      state.skipped += 1;
-      console.error("a record could not be shown", error);
-    }
-  }
+  for (const item of records) ingest(item, arrivedAt, sentAt(item));
   state.lastRecordAt = arrivedAt;
   queueRender();
+}
+
+/** One record on the herd's clock at `arrivedAt`, received by the stream at `sent` (ms since the epoch). */
+function ingest(item, arrivedAt, sent) {
+  const record = decodeRecord(item?.Data);
+  if (!record) {
+    state.skipped += 1;
+    return;
+  }
+  try {
+    const result = state.herd.ingest(record, arrivedAt, sent);
+    state.received += 1;
+    if (result.isNew) state.newSinceFit = true;
+    for (const key of result.evicted) {
+      // Only a drawn unicorn has a marker to take off: the set stays as small as what is on the map.
+      if (state.mapView.items.has(key)) state.removed.add(key);
+      state.dirty.delete(key);
+    }
+    state.dirty.add(record.key);
+  } catch (error) {
+    state.skipped += 1;
+    console.error("a record could not be shown", error);
+  }
+}
+
+// Replay (?from=15m&speed=10, or the start screen's controls): see replay.js.
+const REPLAY_TICK_MS = 50;
+
+function fillReplayControls() {
+  $("replay-from").value = params.get("from") ?? "";
+  $("replay-speed").addEventListener("change", () => (state.speedError = null));
+  const speed = params.get("speed");
+  if (speed !== null) {
+    try {
+      $("replay-speed").value = String(parseSpeed(speed));
+    } catch (error) {
+      // The control cannot show a bad value: the error stays until the speed is chosen there.
+      state.speedError = error;
+      showError("start-error", new DashboardError("bad-input", error.message));
+    }
+  }
+  if (params.get("from") || state.speedError) $("advanced").open = true;
+}
+
+/** {fromMs, fromText, speed} from the controls, or null for live only; throws a ReplayOptionError. */
+function replayPlan() {
+  const fromText = $("replay-from").value.trim();
+  const fromMs = parseFrom(fromText);
+  if (state.speedError) throw state.speedError;
+  const speed = parseSpeed($("replay-speed").value);
+  return fromMs === null ? null : { fromMs, fromText, speed };
+}
+
+/** The replay, once `from` is known to be within what the stream keeps (when the guest may ask its retention). */
+async function startReplay(plan, client, settings) {
+  let retentionHours = Number.NaN;
+  try {
+    const reply = await client.send(new DescribeStreamSummaryCommand({ StreamName: settings.streamName }));
+    retentionHours = Number(reply.StreamDescriptionSummary?.RetentionPeriodHours);
+  } catch {
+    // A policy without DescribeStreamSummary: Kinesis itself starts no earlier than its oldest record.
+  }
+  try {
+    checkRetention(plan.fromMs, plan.fromText, retentionHours, settings.streamName);
+  } catch (error) {
+    throw new DashboardError("bad-input", error.message);
+  }
+  return new Replay({
+    fromMs: plan.fromMs,
+    speed: plan.speed,
+    onRecord: (item, at) => {
+      const replay = state.replay;
+      ingest(item, at, replay?.live ? (arrivalMs(item) ?? Date.now()) : at);
+      state.lastRecordAt = performance.now();
+      queueRender();
+    },
+  });
+}
+
+function replayTick() {
+  const replay = state.replay;
+  replay.tick();
+  sweep();
+  if (replay.live) {
+    // From here the reader's own records go straight to the herd (Replay.add), swept by the usual timer.
+    clearInterval(state.replayTimer);
+    state.reader.atOnceWhenBehind = true; // live as without a replay
+    notice("notice-replay", t("replay.live"));
+    $("notices").querySelector(".notice-replay").classList.add("live");
+    document.body.dataset.replay = "live";
+    return;
+  }
+  state.replayTime ??= new Intl.DateTimeFormat(locale(), {
+    timeZone: "UTC",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
+  const time = state.replayTime.format(new Date(replay.at));
+  notice("notice-replay", t("replay.replaying", { time, speed: replay.speed }));
+  document.body.dataset.replay = "replaying";
 }
 
 // Drawn at the next frame, or by a timer when frames stall (seen in headless Chromium under load with
@@ -373,7 +493,7 @@ function setFollow(on) {
 }
 
 function sweep() {
-  const gone = state.herd.expire(performance.now());
+  const gone = state.herd.expire(); // on the herd's clock: the replay's while replaying
   for (const key of gone) {
     state.mapView.remove(key);
     state.listView.remove(key);
