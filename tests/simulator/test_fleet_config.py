@@ -72,3 +72,35 @@ def test_mistakes_name_file_line_and_problem(tmp_path, text, expected):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(UserError, match="cannot read the herd file"):
         fleet_config.load(tmp_path / "nope.yml")
+
+
+@pytest.mark.parametrize(
+    ("consumer", "expected"),
+    [
+        ("  mode: push\n", ":4: consumer.mode: Input should be 'poll' or 'efo'"),
+        (
+            "  consumer_name: readers\n",
+            ":4: consumer: consumer_name names an enhanced fan-out consumer: add `mode: efo`",
+        ),
+        (
+            "  mode: efo\n  consumer_name: 'two words'\n",
+            ":5: consumer.consumer_name: consumer name 'two words' is not valid: 1 to 128 characters",
+        ),
+        ("  mode: efo\n  consumer_name: ''\n", ":5: consumer.consumer_name: consumer name '' is not valid"),
+    ],
+    ids=["unknown-mode", "name-without-efo", "name-pattern", "name-empty"],
+)
+def test_consumer_mode_mistakes_name_file_line_and_problem(tmp_path, consumer, expected):
+    path = tmp_path / "herd.yml"
+    path.write_text("unicorns:\n  - name: A\nconsumer:\n" + consumer)
+    with pytest.raises(UserError) as problem:
+        fleet_config.load(path)
+    assert str(problem.value).startswith(str(path)) and expected in str(problem.value)
+
+
+def test_a_consumer_may_read_by_enhanced_fan_out(tmp_path):
+    path = tmp_path / "herd.yml"
+    path.write_text("unicorns:\n  - name: A\nconsumer:\n  mode: efo\n  consumer_name: map.reader-2\n")
+    consumer = fleet_config.load(path).consumer
+    assert consumer is not None and (consumer.mode, consumer.consumer_name) == ("efo", "map.reader-2")
+    assert fleet_config.load(REPO / "fleet.yml").consumer.mode == "poll"
