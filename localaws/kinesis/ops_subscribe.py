@@ -44,7 +44,7 @@ Event = tuple[str, dict[str, Any]] | None
 class Subscription:
     consumer_arn: str
     shard: str
-    started_at: float  # on the endpoint clock
+    started_at: float  # the endpoint clock's monotonic reading: the 5-second rule and the lifetime both count from it
     taken_over: threading.Event = field(default_factory=threading.Event)
 
 
@@ -95,7 +95,7 @@ class Subscriptions:
     def subscribe(self, core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = consumer_ref(ctx, params)
         arn = params["ConsumerARN"]
-        now = core.now()
+        now, started = core.now(), core.monotonic()
         stream = core.region_of(ref.stream).get(ref.stream.name, now)
         if stream is None:
             raise _consumer_not_found(ref.name, ref.stream.account_id)
@@ -127,9 +127,9 @@ class Subscriptions:
         guard = min(RESUBSCRIBE_AFTER_SECONDS, core.settings.subscription_seconds)
         with self._lock:
             previous = self._latest.get(key)
-            if previous is not None and now - previous.started_at < guard:
+            if previous is not None and started - previous.started_at < guard:
                 raise _in_use(arn)
-            subscription = Subscription(arn, shard.id, now)
+            subscription = Subscription(arn, shard.id, started)
             self._latest[key] = subscription
         if previous is not None:
             previous.taken_over.set()
@@ -140,7 +140,7 @@ class Subscriptions:
     def _events(
         self, core: Core, stream: Stream, shard: Shard, consumer: Consumer, subscription: Subscription, position: int
     ) -> Iterator[Event]:
-        ends_at = core.monotonic() + core.settings.subscription_seconds
+        ends_at = subscription.started_at + core.settings.subscription_seconds
         last_sent = core.monotonic()
         with stream.lock:
             stream.watchers += 1
