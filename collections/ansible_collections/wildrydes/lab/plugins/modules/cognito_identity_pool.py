@@ -6,6 +6,7 @@
 DOCUMENTATION = r"""
 ---
 module: cognito_identity_pool
+version_added: 0.1.0
 short_description: Manage Amazon Cognito identity pools and their roles
 description:
   - Create, update or delete an Amazon Cognito identity pool, its unauthenticated access, its basic
@@ -64,20 +65,14 @@ options:
       - Adopt (V(present)) or delete (V(absent)) a pool of this name that lacks O(owner_tag).
     type: bool
     default: false
-  tags:
-    description:
-      - Tags for the pool, besides O(owner_tag).
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description:
-      - Remove tags not named in O(tags) or O(owner_tag).
-    type: bool
-    default: true
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
+  - amazon.aws.tags
   - amazon.aws.boto3
+notes:
+  - O(owner_tag) is always kept on the pool, whatever O(tags) and O(purge_tags) say.
+  - Support for check mode and diff mode is full.
 """
 
 EXAMPLES = r"""
@@ -156,6 +151,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["TooManyRequestsException"])
+
+
+@RETRY
+def _list_identity_pools(client):
+    # The paginator's pages are fetched by botocore, past the client's retry wrapper: retried here as a whole.
+    paginator = client.get_paginator("list_identity_pools")
+    return paginator.paginate(MaxResults=60).build_full_result().get("IdentityPools", [])
+
 
 class IdentityPool:
     """Compare-then-change for one identity pool, so re-runs report changed=false."""
@@ -177,8 +181,7 @@ class IdentityPool:
             return None
 
     def _pools_named(self, name):
-        paginator = self.client.get_paginator("list_identity_pools")
-        summaries = paginator.paginate(MaxResults=60).build_full_result().get("IdentityPools", [])
+        summaries = _list_identity_pools(self.client)
         described = [self._describe(s["IdentityPoolId"]) for s in summaries if s["IdentityPoolName"] == name]
         return [pool for pool in described if pool]
 
@@ -248,6 +251,12 @@ class IdentityPool:
         tags[self.owner_key] = self.owner_value
         return tags
 
+    def _tag_changes(self, current):
+        """amazon.aws semantics: with O(tags) left out only the ownership tag is ensured, nothing purged."""
+        if self.params["tags"] is None:
+            return compare_aws_tags(current, {self.owner_key: self.owner_value}, purge_tags=False)
+        return compare_aws_tags(current, self._wanted_tags(), purge_tags=self.params["purge_tags"])
+
     # -- changing --------------------------------------------------------------------------------------
 
     def present(self):
@@ -316,7 +325,7 @@ class IdentityPool:
                 self.client.set_identity_pool_roles(aws_retry=True, IdentityPoolId=pool_id, Roles=wanted_roles)
 
         current_tags = pool.get("IdentityPoolTags") or {}
-        to_set, to_remove = compare_aws_tags(current_tags, self._wanted_tags(), purge_tags=self.params["purge_tags"])
+        to_set, to_remove = self._tag_changes(current_tags)
         if to_set or to_remove:
             self.changed = True
             if not self.module.check_mode:
@@ -392,11 +401,10 @@ def main():
     if len(module.params["owner_tag"]) != 1:
         module.fail_json(msg="owner_tag must hold exactly one key: value pair")
 
-    retry = AWSRetry.jittered_backoff(catch_extra_error_codes=["TooManyRequestsException"])
     pool = IdentityPool(
         module,
-        module.client("cognito-identity", retry_decorator=retry),
-        module.client("sts", retry_decorator=retry),
+        module.client("cognito-identity", retry_decorator=RETRY),
+        module.client("sts", retry_decorator=RETRY),
     )
     try:
         result = pool.present() if module.params["state"] == "present" else pool.absent()
