@@ -128,3 +128,26 @@ def test_an_unknown_stream_is_one_line(endpoint):
 def test_a_consumer_name_aws_would_refuse_is_refused_before_any_call(name):
     with pytest.raises(UserError, match="is not valid: 1 to 128 characters"):
         EfoReader(object(), "wildrydes", consumer_name=name)
+
+
+def test_renewing_before_the_end_even_when_refused_as_too_early_loses_and_repeats_nothing(endpoint):
+    """The reader renews a subscription after `renew_after` seconds (AWS: 290 of its 300); here after 1 s of the
+    endpoint's 1.5, so some renewals come within the endpoint's resubscribe guard and are refused
+    (ResourceInUseException): the reader backs off and subscribes again."""
+    kinesis = endpoint.client("kinesis")
+    make_stream(kinesis, "early", shards=1)
+    reader = EfoReader(
+        endpoint.client("kinesis"), "early", StartPosition("TRIM_HORIZON"), consumer_name="early", renew_after=1.0
+    )
+    keys = [f"unicorn-{n}" for n in range(3)]
+    rounds = 40
+    seen: list[tuple[str, str, str]] = []
+    thread = threading.Thread(target=lambda: seen.extend(read_while(reader, time.monotonic() + 60, 3 * rounds)))
+    thread.start()
+    try:
+        put_in_rounds(kinesis, "early", keys, rounds, pause=0.15)
+        thread.join(timeout=60)
+    finally:
+        reader.close()
+    assert_each_key_once_in_order(seen, keys, rounds)
+    assert reader.stats.calls >= 3
