@@ -169,16 +169,18 @@ class FrontDoor:
             except ValueError:
                 return self._deprecated(request, 400, "SerializationException")
             return self._deprecated(request, 404, "UnknownOperationException")
+        document: dict[str, Any] | None = None
         if route.protocol == "json":
-            parsed: Any = None
+            # Parsed once: whether it reads as JSON at all is answered before the operation and authentication
+            # (as AWS does); what the strict reading refuses, after authentication, when the params are decoded.
+            reading = "value"
             if request.body:
-                try:
-                    parsed = json.loads(request.body)
-                except ValueError:
-                    raise AwsError("SerializationException", None) from None
+                reading, document = wire.parse_json_once(request.body)
+                if reading == "invalid":
+                    raise AwsError("SerializationException", None)
             if route.operation is None:
                 raise AwsError("UnknownOperationException", None)
-            if not isinstance(parsed, dict):
+            if reading != "object":
                 raise AwsError("SerializationException", None)
         elif route.protocol == "query":
             if route.operation is None:
@@ -194,7 +196,7 @@ class FrontDoor:
         region = "us-east-1"
         if not routing.is_unsigned(service, operation):
             principal, region = self._authenticate(request, route)
-        params = wire.decode_request(service, operation, route.protocol, body)
+        params = wire.decode_request(service, operation, route.protocol, body, document)
         wire.validate(service, operation, params)
         ctx = RequestContext(
             service=service,

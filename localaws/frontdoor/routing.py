@@ -58,10 +58,12 @@ def known_regions() -> frozenset[str]:
     )
 
 
+@functools.cache
 def signing_name(service: str) -> str:
     return service_model(service).signing_name
 
 
+@functools.cache
 def is_unsigned(service: str, operation: str) -> bool:
     """Operations AWS serves without a signature (GetId, AssumeRoleWithWebIdentity, ...), per the model."""
     model = service_model(service).operation_model(operation)

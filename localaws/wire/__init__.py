@@ -16,6 +16,7 @@ from typing import Any
 from localaws.errors import AwsError
 from localaws.wire import constraints, document, query
 from localaws.wire.codec import encode_error, encode_response
+from localaws.wire.document import parse_json_once
 from localaws.wire.models import find_operation, java_package, operation_model, validation_code
 
 PROTOCOLS = ("json", "cbor", "query", "rpcv2cbor")
@@ -27,6 +28,7 @@ __all__ = [
     "encode_response",
     "find_operation",
     "operation_model",
+    "parse_json_once",
     "validate",
 ]
 
@@ -46,9 +48,16 @@ def _constraint_compiler(service: str) -> constraints.Compiler:
     return constraints.Compiler(java_package(service))
 
 
-def decode_request(service: str, operation: str, protocol: str, body: bytes | dict[str, list[str]]) -> dict[str, Any]:
+def decode_request(
+    service: str,
+    operation: str,
+    protocol: str,
+    body: bytes | dict[str, list[str]],
+    parsed: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The request's params, typed per the operation's input shape (see module doc); SerializationException with
-    AWS's message for a body that does not parse or a member of the wrong type. KeyError: unknown operation."""
+    AWS's message for a body that does not parse or a member of the wrong type. KeyError: unknown operation.
+    `parsed`: the JSON document of `body` when the caller already has it (parse_json_once), read only once."""
     shape = operation_model(service, operation).input_shape
     if protocol == "query":
         if not isinstance(body, dict):
@@ -62,7 +71,8 @@ def decode_request(service: str, operation: str, protocol: str, body: bytes | di
         raise ValueError(f"the {protocol} protocol takes the raw body")
     raw = bytes(body)
     if protocol == "json":
-        parsed = document.parse_json(raw)
+        if parsed is None:
+            parsed = document.parse_json(raw)
     elif protocol == "rpcv2cbor" and not raw:
         parsed = {}  # Smithy's RPC v2: an empty body is an empty input
     else:

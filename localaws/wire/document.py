@@ -7,6 +7,8 @@ Unknown members are dropped and nulls mean absent, as AWS does.
 
 import json
 import math
+import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -91,6 +93,37 @@ def parse_json(body: bytes) -> dict[str, Any]:
     if type(document) is not dict:
         raise serialization_error()
     return document
+
+
+_DIGIT_RUNS: dict[int, re.Pattern[bytes]] = {}
+
+
+def _has_digit_run(body: bytes, longer_than: int) -> bool:
+    pattern = _DIGIT_RUNS.get(longer_than)
+    if pattern is None:
+        pattern = _DIGIT_RUNS[longer_than] = re.compile(rb"\d{%d}" % (longer_than + 1))
+    return pattern.search(body) is not None
+
+
+def parse_json_once(body: bytes) -> tuple[str, dict[str, Any] | None]:
+    """One parse for the front door's two questions. First, how Python's `json.loads` reads the body (the early
+    SerializationException, before authentication): "object", "value" (JSON, not an object) or "invalid".
+    Second, the strict document `parse_json` gives (None where it refuses: the SerializationException after
+    authentication). `json.loads` itself runs only for the rare bodies where the two readings may differ."""
+    try:
+        document: dict[str, Any] | None = parse_json(body)
+    except AwsError:
+        document = None
+    if document is not None:
+        # The strict reading takes integers of any length; json.loads refuses more digits than Python converts.
+        limit = sys.get_int_max_str_digits()
+        if not limit or len(body) <= limit or not _has_digit_run(body, limit):
+            return "object", document
+    try:
+        loose = json.loads(body)
+    except ValueError:
+        return "invalid", document
+    return ("object" if isinstance(loose, dict) else "value"), document
 
 
 def parse_cbor(body: bytes) -> dict[str, Any]:
