@@ -4,8 +4,7 @@
 
 """Reading a Kinesis data stream the way kinesis_stream and kinesis_stream_info both need it.
 
-Every call goes through the client's retry wrapper (aws_retry=True) or, for paginators, through a function
-decorated with the same backoff, because a paginator's pages are requested by botocore, not by the wrapper.
+Every call goes through the client's retry wrapper (aws_retry=True), page by page.
 """
 
 from __future__ import annotations
@@ -21,9 +20,16 @@ RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["LimitExceededExcepti
 WAIT_DELAY = 1
 
 
-@RETRY
 def _list_shards(client, name):
-    return client.get_paginator("list_shards").paginate(StreamName=name).build_full_result().get("Shards", [])
+    """Every shard, page by page. Not botocore's list_shards paginator: it repeats StreamName beside NextToken,
+    which Kinesis refuses ("NextToken and StreamName cannot be provided together") once there is a second page."""
+    shards, request = [], {"StreamName": name}
+    while True:
+        page = client.list_shards(aws_retry=True, **request)
+        shards.extend(page.get("Shards", []))
+        if not page.get("NextToken"):
+            return shards
+        request = {"NextToken": page["NextToken"]}
 
 
 def open_shard_count(client, name):
