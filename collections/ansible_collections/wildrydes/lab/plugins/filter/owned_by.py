@@ -16,7 +16,7 @@ options:
     type: raw
     required: true
   owner_tag:
-    description: The tag that marks what this automation made, for example C({"ManagedBy": "wildrydes-lab"}).
+    description: 'The tag that marks what this automation made, for example C({"ManagedBy": "wildrydes-lab"}).'
     type: dict
     required: true
   force:
