@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from localaws.frontdoor import h2 as http2
 from localaws.frontdoor.app import FrontDoor
 from localaws.frontdoor.request import MAX_BODY_BYTES, Answer, Request
 
@@ -28,6 +29,17 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = IDLE_CONNECTION_SECONDS
     server: "EndpointServer"
+
+    def handle(self) -> None:
+        # HTTP/2 with prior knowledge (the JS SDK v3 in Node) starts with its preface instead of a request line.
+        try:
+            head = self.rfile.peek(len(http2.PREFACE))  # type: ignore[attr-defined]
+        except OSError:
+            return
+        if head.startswith(http2.PREFACE[:3]) and http2.PREFACE.startswith(head[: len(http2.PREFACE)]):
+            http2.serve(self.connection, self.rfile, self.server.front_door, self.client_address[0])
+            return
+        super().handle()
 
     def version_string(self) -> str:
         return self.server_version  # not "NAME " with an empty Python version after it
