@@ -7,7 +7,8 @@
 //   map), trail (points), budget (GetRecords calls/s per shard), tiles ("osm", the default, "none", or a
 //   {z}/{x}/{y} URL template: tiles.js), max (unicorns kept on the page at most: the ones silent the longest go
 //   first), wait (seconds a guest sign-in keeps trying while IAM refuses: a role setup just made takes effect only
-//   seconds later; 0 = fail at once).
+//   seconds later; 0 = fail at once). The replay's from and speed are read by main.js into the start screen's
+//   controls and parsed by replay.js (they may be changed there before Start).
 
 import { tileChoice } from "./tiles.js";
 
