@@ -122,14 +122,14 @@ def test_untags_and_tags_by_the_pools_arn(stubbed):
 
 
 def test_a_same_named_pool_without_the_owner_tag_is_not_taken_over(stubbed):
-    pool, stub, _ = pools(stubbed)
+    pool, stub, _sts = pools(stubbed)
     expect_pool(stub, {"ManagedBy": "someone-else"})
     with pytest.raises(Failed, match="not taking over it"):
         pool.present()
 
 
 def test_teardown_leaves_a_foreign_pool_and_names_it(stubbed):
-    pool, stub, _ = pools(stubbed, state="absent")
+    pool, stub, _sts = pools(stubbed, state="absent")
     expect_pool(stub, {})
     result = pool.absent()
     assert result["changed"] is False
@@ -137,7 +137,7 @@ def test_teardown_leaves_a_foreign_pool_and_names_it(stubbed):
 
 
 def test_check_mode_creation_calls_nothing_but_the_list(stubbed):
-    pool, stub, _ = pools(stubbed, check_mode=True, tags={"Class": "2026-11"})
+    pool, stub, _sts = pools(stubbed, check_mode=True, tags={"Class": "2026-11"})
     stub.add_response("list_identity_pools", {"IdentityPools": []}, {"MaxResults": 60})
     result = pool.present()
     assert result["changed"] is True

@@ -48,7 +48,7 @@ def expect_sign_in(cognito, sts, refusals=0):
     cognito.add_response("get_id", {"IdentityId": IDENTITY}, {"IdentityPoolId": POOL_ID})
     token_call = {"IdentityId": IDENTITY}
     assume = {"RoleArn": ROLE, "RoleSessionName": "wildrydes-verify", "WebIdentityToken": "token"}
-    for _ in range(refusals):
+    for _refusal in range(refusals):
         cognito.add_response("get_open_id_token", {"IdentityId": IDENTITY, "Token": "token"}, token_call)
         sts.add_client_error("assume_role_with_web_identity", "AccessDenied", http_status_code=403)
     cognito.add_response("get_open_id_token", {"IdentityId": IDENTITY, "Token": "token"}, token_call)
@@ -91,7 +91,7 @@ def checker(stubbed, check_mode=False):
 
 
 def test_a_guest_as_the_dashboard_needs_it(stubbed):
-    check, (cognito, sts, guest, _), given = checker(stubbed)
+    check, (cognito, sts, guest, _own), given = checker(stubbed)
     expect_sign_in(cognito, sts)
     expect_reads(guest)
     guest.add_client_error("put_record", "AccessDeniedException", http_status_code=400)
@@ -120,7 +120,7 @@ def test_a_guest_as_the_dashboard_needs_it(stubbed):
 
 
 def test_a_refused_consumer_description_is_reported(stubbed):
-    check, (cognito, sts, guest, _), _ = checker(stubbed, check_mode=True)
+    check, (cognito, sts, guest, _own), _given = checker(stubbed, check_mode=True)
     expect_sign_in(cognito, sts)
     expect_reads(guest)
     guest.add_client_error("describe_stream_consumer", "AccessDeniedException", http_status_code=400)
@@ -130,7 +130,7 @@ def test_a_refused_consumer_description_is_reported(stubbed):
 
 
 def test_check_mode_tries_no_write(stubbed):
-    check, (cognito, sts, guest, _), _ = checker(stubbed, check_mode=True)
+    check, (cognito, sts, guest, _own), _given = checker(stubbed, check_mode=True)
     expect_sign_in(cognito, sts)
     expect_reads(guest)
     guest.add_client_error("describe_stream_consumer", "ResourceNotFoundException", http_status_code=400)
@@ -140,7 +140,7 @@ def test_check_mode_tries_no_write(stubbed):
 
 
 def test_a_consumer_a_guest_could_register_is_deregistered_at_once(stubbed):
-    check, (cognito, sts, guest, own), _ = checker(stubbed)
+    check, (cognito, sts, guest, own), _given = checker(stubbed)
     expect_sign_in(cognito, sts)
     expect_reads(guest)
     guest.add_client_error("put_record", "AccessDeniedException", http_status_code=400)
@@ -162,7 +162,7 @@ def test_a_consumer_a_guest_could_register_is_deregistered_at_once(stubbed):
 
 
 def test_sign_in_is_retried_while_iam_has_not_put_the_role_into_effect(stubbed):
-    check, (cognito, sts, guest, _), _ = checker(stubbed, check_mode=True)
+    check, (cognito, sts, guest, _own), _given = checker(stubbed, check_mode=True)
     expect_sign_in(cognito, sts, refusals=2)
     expect_reads(guest)
     guest.add_client_error("describe_stream_consumer", "ResourceNotFoundException", http_status_code=400)
@@ -172,7 +172,7 @@ def test_sign_in_is_retried_while_iam_has_not_put_the_role_into_effect(stubbed):
 
 
 def test_the_stream_arn_comes_from_the_modules_own_credentials_when_guests_cannot_describe(stubbed):
-    check, (cognito, sts, guest, own), _ = checker(stubbed, check_mode=True)
+    check, (cognito, sts, guest, own), _given = checker(stubbed, check_mode=True)
     check.params["propagation_timeout"] = 0  # a refusal is reported at once
     expect_sign_in(cognito, sts)
     guest.add_client_error("describe_stream_summary", "AccessDeniedException", http_status_code=400)
