@@ -146,3 +146,44 @@ def test_consumer_name_without_efo_is_one_line(endpoint):
         run.returncode == 2
         and run.stderr.strip() == "error: --consumer-name names an enhanced fan-out consumer: add --efo"
     )
+
+
+# The workshop's guest policy (roles/wildrydes_identity_pool): read the stream and use its consumers, register none.
+READ_ONLY_ACTIONS = [
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:DescribeStreamConsumer",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+    "kinesis:ListStreamConsumers",
+    "kinesis:ListTagsForStream",
+    "kinesis:SubscribeToShard",
+]
+
+
+def test_read_only_credentials_use_a_registered_consumer_and_cannot_register_one(endpoint):
+    kinesis = endpoint.client("kinesis")
+    arn = make_stream(kinesis, "guests", shards=1)
+    iam = endpoint.client("iam")
+    iam.create_user(UserName="reader")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": READ_ONLY_ACTIONS, "Resource": [arn, f"{arn}/consumer/*"]}],
+    }
+    iam.put_user_policy(UserName="reader", PolicyName="read", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="reader")["AccessKey"]
+    as_reader = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    kinesis.put_record(StreamName="guests", Data=b"for the map", PartitionKey="k")
+
+    refused = simulate(endpoint, "consume", "--stream", "guests", "--efo", env=as_reader)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith("error: not allowed to RegisterStreamConsumer for consumer 'simulate-consume'")
+    assert refused.stderr.count("\n") == 1, refused.stderr
+
+    kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="map-reader")
+    args = ("--stream", "guests", "--efo", "--consumer-name", "map-reader", "--from", "trim-horizon")
+    used = simulate(endpoint, "consume", *args, "--max-records", "1", env=as_reader)
+    assert used.returncode == 0, used.stderr
+    assert used.stdout == "for the map\n"
+    assert consumers(kinesis, arn) == {"map-reader": "ACTIVE"}

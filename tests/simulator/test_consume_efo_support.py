@@ -32,10 +32,12 @@ def simulate_env(endpoint: Endpoint) -> dict[str, str]:
     }
 
 
-def simulate(endpoint: Endpoint, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [SIMULATE, *args], env=simulate_env(endpoint), capture_output=True, text=True, timeout=timeout
-    )
+def simulate(
+    endpoint: Endpoint, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`simulate ...` as the endpoint's default admin, or with the credentials in `env`."""
+    environment = {**simulate_env(endpoint), **(env or {})}
+    return subprocess.run([SIMULATE, *args], env=environment, capture_output=True, text=True, timeout=timeout)
 
 
 def simulate_in_background(endpoint: Endpoint, *args: str) -> subprocess.Popen:
