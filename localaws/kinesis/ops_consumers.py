@@ -1,11 +1,19 @@
-"""Enhanced fan-out consumers: register, describe, list, deregister. (SubscribeToShard comes later; a consumer
-already holds what it will need: its ARN, its state and its stream.)"""
+"""Enhanced fan-out consumers: register, describe, list, deregister (SubscribeToShard is ops_subscribe.py).
 
+States move on the clock (CREATING -> ACTIVE, DELETING -> gone, `state_transition_seconds` each), at most 20 per
+stream and 5 CREATING at once; with `kinesis_limits` on, AWS's documented call rates apply too (botocore's model:
+RegisterStreamConsumer 5 a second per account; DeregisterStreamConsumer 5, DescribeStreamConsumer 20 and
+ListStreamConsumers 5 a second per stream), answered LimitExceededException as AWS answers its control-plane rates.
+"""
+
+import threading
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from localaws.context import RequestContext
 from localaws.errors import AwsError
 from localaws.kinesis.core import Core
+from localaws.kinesis.limits import TokenBucket
 from localaws.kinesis.messages import invalid_argument
 from localaws.kinesis.model import Consumer, Stream
 from localaws.kinesis.resolve import ConsumerRef, consumer_ref, parse_stream_arn
@@ -14,6 +22,34 @@ from localaws.kinesis.tags import check_tags
 MAX_CONSUMERS = 20
 MAX_CREATING = 5
 DEFAULT_MAX_RESULTS = 100
+CALLS_PER_SECOND = {
+    "RegisterStreamConsumer": 5,  # per account
+    "DeregisterStreamConsumer": 5,  # per stream
+    "DescribeStreamConsumer": 20,
+    "ListStreamConsumers": 5,
+}
+_buckets: "WeakKeyDictionary[Core, dict[tuple[str, ...], TokenBucket]]" = WeakKeyDictionary()
+_buckets_lock = threading.Lock()
+
+
+def _admit(core: Core, operation: str, account_id: str, region: str, stream: str | None = None) -> None:
+    """Take one call from the operation's bucket (per account and region, or per stream); LimitExceededException
+    when it is empty. Only with `kinesis_limits` on, as the shard limits."""
+    if not core.settings.kinesis_limits:
+        return
+    key = (operation, account_id, region, stream or "")
+    with _buckets_lock:
+        buckets = _buckets.setdefault(core, {})
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = TokenBucket(CALLS_PER_SECOND[operation], core.monotonic)
+        if bucket.can_take(1):
+            bucket.take(1)
+            return
+    if stream is None:
+        raise AwsError("LimitExceededException", f"Rate exceeded for account {account_id}.")  # wording ours
+    # AWS's words for a stream's control-plane rate (as DescribeStream answers them).
+    raise AwsError("LimitExceededException", f"Rate exceeded for stream {stream} under account {account_id}.")
 
 
 def _consumer_not_found(name: str, account_id: str) -> AwsError:
@@ -36,6 +72,7 @@ def _live(stream: Stream) -> list[Consumer]:
 
 def register_consumer(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     ref = parse_stream_arn(ctx, params["StreamARN"])
+    _admit(core, "RegisterStreamConsumer", ref.account_id, ref.region)
     name = params["ConsumerName"]
     now = core.now()
     stream = core.find(ref, now)
@@ -68,6 +105,11 @@ def register_consumer(core: Core, ctx: RequestContext, params: dict[str, Any]) -
         return {"Consumer": _describe(consumer, stream)}
 
 
+def _admit_consumer_call(core: Core, ctx: RequestContext, params: dict[str, Any]) -> None:
+    ref = consumer_ref(ctx, params).stream
+    _admit(core, ctx.operation, ref.account_id, ref.region, ref.name)
+
+
 def _found(core: Core, ctx: RequestContext, params: dict[str, Any]) -> tuple[Stream, Consumer, ConsumerRef]:
     ref = consumer_ref(ctx, params)
     now = core.now()
@@ -95,12 +137,14 @@ def consumer_arn_for(core: Core, ctx: RequestContext, params: dict[str, Any]) ->
 
 
 def describe_consumer(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    _admit_consumer_call(core, ctx, params)
     stream, consumer, _ = _found(core, ctx, params)
     with stream.lock:
         return {"ConsumerDescription": _describe(consumer, stream)}
 
 
 def deregister_consumer(core: Core, ctx: RequestContext, params: dict[str, Any]) -> None:
+    _admit_consumer_call(core, ctx, params)
     stream, consumer, _ = _found(core, ctx, params)
     now = core.now()
     with stream.lock:
@@ -116,6 +160,7 @@ def deregister_consumer(core: Core, ctx: RequestContext, params: dict[str, Any])
 
 def list_consumers(core: Core, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     ref = parse_stream_arn(ctx, params["StreamARN"])
+    _admit(core, "ListStreamConsumers", ref.account_id, ref.region, ref.name)
     now = core.now()
     limit = params.get("MaxResults") or DEFAULT_MAX_RESULTS
     after = None

@@ -96,6 +96,11 @@ class KinesisService:
         checks = [Access(action, resource) for resource in self._resources(ctx, params)]
         if ctx.operation == "CreateStream" and params.get("Tags"):
             checks.append(Access("kinesis:AddTagsToStream", checks[0].resource))
+        if ctx.operation == "RegisterStreamConsumer" and params.get("Tags"):
+            # "you must also have the kinesis:TagResource permission for the consumer that will be registered"
+            # (the operation's documentation): the ARN it will have, made now.
+            consumer = f"{checks[0].resource}/consumer/{params['ConsumerName']}:{int(ctx.clock.time())}"
+            checks.append(Access("kinesis:TagResource", consumer))
         if ctx.operation in ("StartStreamEncryption", "StopStreamEncryption"):  # both authorised on the key too
             checks.append(Access(action, kms_key_arn(params["KeyId"], caller_account(ctx), ctx.region)))
         if ctx.operation in CONSUMER_SCOPED:
