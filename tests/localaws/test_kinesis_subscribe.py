@@ -252,3 +252,27 @@ def test_the_cli_flag_sets_the_lifetime(tmp_path: Path):
         assert started.control("settings")["subscription_seconds"] == 12.5
     finally:
         subprocess.run([simulate, "local", "stop", *folder], check=True)
+
+
+def test_a_consumer_deregistered_meanwhile_ends_the_subscription_with_an_error_event(kinesis):
+    lab = make_lab(kinesis, "deregistered")
+    reader = lab.subscribe("shardId-000000000000")
+    kinesis.deregister_stream_consumer(ConsumerARN=lab.consumer_arn)
+    ended = reader.next()
+    while isinstance(ended, dict):
+        ended = reader.next()
+    assert isinstance(ended, EventStreamError) and ended.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert reader.next() is END
+
+
+def test_dry_run_checks_and_does_not_subscribe(kinesis):
+    lab = make_lab(kinesis, "dry-run")
+    with pytest.raises(ClientError) as dry:
+        kinesis.subscribe_to_shard(
+            ConsumerARN=lab.consumer_arn,
+            ShardId="shardId-000000000000",
+            StartingPosition={"Type": "LATEST"},
+            DryRun=True,
+        )
+    assert dry.value.response["Error"]["Code"] == "DryRunOperationException"
+    lab.subscribe("shardId-000000000000").close()  # the dry run took no subscription: no 5-second wait
