@@ -104,6 +104,7 @@ class EfoReader(StreamReader):
         self.consumer: Consumer | None = None
         self._events: queue.Queue[tuple[str, _Shard, Any]] = queue.Queue(maxsize=QUEUED_EVENTS)
         self._subscriptions: dict[str, _Subscription] = {}
+        self._subscriptions_lock = threading.Lock()  # close() may come from another thread than batches()
         self._closing = threading.Event()
         self._close_lock = threading.Lock()
         self._closed = False
@@ -153,7 +154,7 @@ class EfoReader(StreamReader):
         waited out by describing it (botocore has no waiter for consumers)."""
         summary = self._call("describe_stream_summary", StreamName=self.stream_name)["StreamDescriptionSummary"]
         stream_arn = summary["StreamARN"]
-        ours = False
+        ours = self.consumer is not None and self.consumer.ours  # registered by an earlier, interrupted call
         give_up = time.monotonic() + CONSUMER_WAIT_SECONDS
         pause = 0.1
         while True:
@@ -219,10 +220,10 @@ class EfoReader(StreamReader):
         """Batches of records as they are pushed, until `deadline` (time.monotonic), `close()`, or forever."""
         self._bind_checkpoint()
         self._refresh_shards()
-        if self.consumer is None or self.consumer.arn == "":
-            self.consumer = self._ensure_consumer()
-            if self.consumer.ours:
-                self._note(f"registered consumer {self.consumer.name!r} (deregistered when this reader stops)")
+        registered_before = self.consumer is not None and self.consumer.ours
+        self.consumer = self._ensure_consumer()
+        if self.consumer.ours and not registered_before:
+            self._note(f"registered consumer {self.consumer.name!r} (deregistered when this reader stops)")
         handled: tuple[Batch | None, _Shard | None] = (None, None)
         try:
             while not self._closing.is_set() and (deadline is None or time.monotonic() < deadline):
@@ -242,7 +243,8 @@ class EfoReader(StreamReader):
                     yield payload
                 elif kind == "end":
                     shard.done = True
-                    self._subscriptions.pop(shard.shard_id, None)
+                    with self._subscriptions_lock:
+                        self._subscriptions.pop(shard.shard_id, None)
                     self._commit(*handled)
                     handled = (None, None)
                     self._commit(None, shard)
@@ -252,11 +254,12 @@ class EfoReader(StreamReader):
             self._stop_subscriptions()
 
     def _subscribe_ready(self) -> None:
-        for shard in self._shards.values():
-            if shard.shard_id not in self._subscriptions and self._ready(shard):
-                subscription = _Subscription(self, shard)
-                self._subscriptions[shard.shard_id] = subscription
-                subscription.thread.start()
+        with self._subscriptions_lock:
+            for shard in self._shards.values():
+                if shard.shard_id not in self._subscriptions and self._ready(shard) and not self._closing.is_set():
+                    subscription = _Subscription(self, shard)
+                    self._subscriptions[shard.shard_id] = subscription
+                    subscription.thread.start()
 
     def _hand_on(self, item: tuple[str, _Shard, Any], stop: threading.Event) -> bool:
         """Queue an item for the caller, waiting while the queue is full; False once the reader stops."""
@@ -269,11 +272,13 @@ class EfoReader(StreamReader):
         return False
 
     def _stop_subscriptions(self) -> None:
-        for subscription in list(self._subscriptions.values()):
+        with self._subscriptions_lock:
+            stopping = list(self._subscriptions.values())
+            self._subscriptions.clear()
+        for subscription in stopping:
             subscription.stop()
-        for subscription in list(self._subscriptions.values()):
+        for subscription in stopping:
             subscription.thread.join(timeout=5.0)
-        self._subscriptions.clear()
 
     def close(self) -> None:
         """Stop every subscription and deregister the consumer if this reader registered it. From any thread."""
