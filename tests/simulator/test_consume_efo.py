@@ -151,3 +151,26 @@ def test_renewing_before_the_end_even_when_refused_as_too_early_loses_and_repeat
         reader.close()
     assert_each_key_once_in_order(seen, keys, rounds)
     assert reader.stats.calls >= 3
+
+
+@pytest.mark.parametrize("removed", ["consumer", "stream"])
+def test_a_consumer_or_stream_removed_while_reading_is_one_line(endpoint, removed):
+    kinesis = endpoint.client("kinesis")
+    stream = f"removed-{removed}"
+    make_stream(kinesis, stream, shards=1)
+    reader = EfoReader(endpoint.client("kinesis"), stream, StartPosition("TRIM_HORIZON"), consumer_name="doomed")
+    kinesis.put_record(StreamName=stream, Data=b"before", PartitionKey="k")
+    batches = reader.batches(deadline=time.monotonic() + 60)
+    try:
+        assert [r.data for r in next(batches).records] == [b"before"]  # subscribed and reading
+        if removed == "consumer":
+            kinesis.deregister_stream_consumer(ConsumerARN=reader.consumer.arn)
+            expected = "consumer 'doomed' of stream 'removed-consumer' was deregistered while reading"
+        else:
+            kinesis.delete_stream(StreamName=stream, EnforceConsumerDeletion=True)
+            expected = "stream 'removed-stream' was deleted while reading"
+        with pytest.raises(UserError, match=expected) as problem:
+            next(batches)
+        assert problem.value.exit_code == 1 and "\n" not in str(problem.value)
+    finally:
+        reader.close()
