@@ -36,6 +36,7 @@ HEARTBEAT_SECONDS = 5.0  # ours: AWS sends empty events while a shard is quiet, 
 TICK_SECONDS = 0.25
 EVENT_MAX_RECORDS = 10_000
 EVENT_MAX_BYTES = 2 * 1024 * 1024  # one second of a subscription's 2 MiB/s
+PRUNE_AT = 10_000
 
 Event = tuple[str, dict[str, Any]] | None
 
@@ -46,6 +47,7 @@ class Subscription:
     shard: str
     started_at: float  # the endpoint clock's monotonic reading: the 5-second rule and the lifetime both count from it
     taken_over: threading.Event = field(default_factory=threading.Event)
+    ended: bool = False
 
 
 def _consumer_not_found(name: str, account_id: str) -> AwsError:
@@ -130,6 +132,8 @@ class Subscriptions:
             if previous is not None and started - previous.started_at < guard:
                 raise _in_use(arn)
             subscription = Subscription(arn, shard.id, started)
+            if len(self._latest) >= PRUNE_AT:  # ended ones matter to the rule for 5 seconds only
+                self._latest = {k: s for k, s in self._latest.items() if not s.ended or started - s.started_at < guard}
             self._latest[key] = subscription
         if previous is not None:
             previous.taken_over.set()
@@ -173,6 +177,7 @@ class Subscriptions:
                 elif timed_out:
                     yield None
         finally:
+            subscription.ended = True
             with stream.lock:
                 stream.watchers -= 1
 
