@@ -146,6 +146,7 @@ class Subscriptions:
     ) -> Iterator[Event]:
         ends_at = subscription.started_at + core.settings.subscription_seconds
         last_sent = core.monotonic()
+        continuation: str | None = None  # the last number sent, repeated by heartbeats while nothing arrives
         with stream.lock:
             stream.watchers += 1
         try:
@@ -167,9 +168,12 @@ class Subscriptions:
                     event, position, finished = self._read(core, stream, shard, position, now)
                     if event is None and monotonic - last_sent >= HEARTBEAT_SECONDS:
                         event = self._event(shard, [], position, 0, None)
+                        if continuation is not None and event is not None:
+                            event[1]["ContinuationSequenceNumber"] = continuation  # the same number as before
                     if event is None:
                         timed_out = not stream.arrivals.wait(min(TICK_SECONDS, max(0.0, ends_at - monotonic)))
                 if event is not None:
+                    continuation = event[1].get("ContinuationSequenceNumber")
                     yield event
                     last_sent = core.monotonic()
                     if finished:

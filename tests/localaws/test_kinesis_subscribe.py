@@ -276,3 +276,19 @@ def test_dry_run_checks_and_does_not_subscribe(kinesis):
         )
     assert dry.value.response["Error"]["Code"] == "DryRunOperationException"
     lab.subscribe("shardId-000000000000").close()  # the dry run took no subscription: no 5-second wait
+
+
+def test_a_quiet_shard_gets_empty_events_whose_continuation_resumes_in_place(endpoint, kinesis):
+    lab = make_lab(kinesis, "quiet")
+    kinesis.put_record(StreamName="quiet", Data=b"old", PartitionKey="k")
+    reader = lab.subscribe("shardId-000000000000", "LATEST")
+    endpoint.control("clock", {"advance_seconds": 6})  # past the heartbeat interval, and past the 5-second rule
+    heartbeat = reader.next()
+    assert heartbeat["Records"] == [] and heartbeat["MillisBehindLatest"] == 0
+    reader.close()
+    kinesis.put_record(StreamName="quiet", Data=b"new", PartitionKey="k")
+    renewed = lab.subscribe(
+        "shardId-000000000000", "AFTER_SEQUENCE_NUMBER", SequenceNumber=heartbeat["ContinuationSequenceNumber"]
+    )
+    assert [record["Data"] for record in renewed.records(1)[0]] == [b"new"]
+    renewed.close()
