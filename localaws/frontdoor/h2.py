@@ -58,7 +58,6 @@ class _GoawayFilter:
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._preface = len(PREFACE)
-        self.goaway = False
 
     def feed(self, data: bytes) -> bytes:
         self._buffer += data
@@ -72,9 +71,7 @@ class _GoawayFilter:
             end = 9 + int.from_bytes(self._buffer[:3], "big")
             if len(self._buffer) < end:
                 break
-            if self._buffer[3] == _GOAWAY:
-                self.goaway = True
-            else:
+            if self._buffer[3] != _GOAWAY:
                 out += self._buffer[:end]
             del self._buffer[:end]
         return bytes(out)
@@ -160,8 +157,7 @@ class Session:
             self.window.notify_all()
         elif isinstance(event, h2.events.WindowUpdated | h2.events.RemoteSettingsChanged):
             self.window.notify_all()
-        # ConnectionTerminated (the client's GOAWAY) asks for no new streams; the open ones go on (Node's
-        # session.close() sends it right after a request and then waits for the answer's stream to end).
+        # No ConnectionTerminated: _GoawayFilter keeps the client's GOAWAY from the library (see there).
 
     def _dispatch(self, stream_id: int) -> None:
         pending = self.incoming.pop(stream_id, None)
