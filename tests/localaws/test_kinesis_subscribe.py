@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError, EventStreamError
 
 from localaws.state import StateFolder
 from tests.conftest import Endpoint, free_port, running_endpoint
-from tests.localaws.test_kinesis_subscribe_support import END, Lab, active_consumer, make_lab, until
+from tests.localaws.test_kinesis_subscribe_support import END, Lab, Reader, active_consumer, make_lab, until
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +292,16 @@ def test_a_quiet_shard_gets_empty_events_whose_continuation_resumes_in_place(end
     )
     assert [record["Data"] for record in renewed.records(1)[0]] == [b"new"]
     renewed.close()
+
+
+def test_the_answer_is_a_chunked_event_stream(kinesis):
+    lab = make_lab(kinesis, "headers")
+    answer = kinesis.subscribe_to_shard(
+        ConsumerARN=lab.consumer_arn, ShardId="shardId-000000000000", StartingPosition={"Type": "LATEST"}
+    )
+    headers = answer["ResponseMetadata"]["HTTPHeaders"]
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert headers["content-type"] == "application/vnd.amazon.eventstream"
+    assert headers["transfer-encoding"] == "chunked" and "content-length" not in headers
+    assert headers["x-amzn-requestid"] == answer["ResponseMetadata"]["RequestId"]
+    Reader(answer["EventStream"]).close()
