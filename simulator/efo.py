@@ -102,6 +102,8 @@ class EfoReader(StreamReader):
         self.consumer_name = check_consumer_name(consumer_name)
         self.renew_after = renew_after
         self.consumer: Consumer | None = None
+        # Records a subscription sent again (at or before the last one handed on) and dropped here.
+        self.repeats_dropped = 0
         self._events: queue.Queue[tuple[str, _Shard, Any]] = queue.Queue(maxsize=QUEUED_EVENTS)
         self._subscriptions: dict[str, _Subscription] = {}
         self._subscriptions_lock = threading.Lock()  # close() may come from another thread than batches()
@@ -328,7 +330,9 @@ class _Subscription:
             self.reader._hand_on(("error", self.shard, error), self.stopping)
 
     def _position(self) -> dict[str, Any]:
-        mark = self.continuation or self.after
+        # The furthest of the two: a quiet shard's continuation passes the last record, new records pass it.
+        marks = [mark for mark in (self.continuation, self.after) if mark]
+        mark = max(marks, key=int) if marks else None
         if mark:
             return {"Type": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": mark}
         start = self.shard.start or StartPosition("TRIM_HORIZON")
@@ -419,6 +423,7 @@ class _Subscription:
             body = event.get("SubscribeToShardEvent")
             if body is None:
                 continue
+            sent = body.get("Records", [])
             records = [
                 StreamRecord(
                     shard_id=shard.shard_id,
@@ -427,9 +432,10 @@ class _Subscription:
                     data=item["Data"],
                     arrival=item.get("ApproximateArrivalTimestamp"),
                 )
-                for item in body.get("Records", [])
+                for item in sent
                 if self.after is None or int(item["SequenceNumber"]) > int(self.after)
             ]
+            reader.repeats_dropped += len(sent) - len(records)
             behind = int(body.get("MillisBehindLatest") or 0)
             reader.stats.millis_behind[shard.shard_id] = behind
             if records:
@@ -442,8 +448,7 @@ class _Subscription:
                 # The shard is closed and read to its end: its children may start once the caller has this.
                 reader._hand_on(("end", shard, body.get("ChildShards") or []), self.stopping)
                 return True
-            if self.after is None or int(continuation) > int(self.after):
-                self.continuation = continuation
+            self.continuation = continuation
             if time.monotonic() - started >= reader.renew_after:
                 return False  # renew now: this one is about to end
         return False
