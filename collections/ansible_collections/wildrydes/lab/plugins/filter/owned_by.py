@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: owned_by
 short_description: Whether a resource's tags mark it as made by this automation
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - True when every key and value of O(owner_tag) is among the resource's tags, or when O(force) is true.
   - Tags may be a dict (as amazon.aws returns them) or a list of C(Key)/C(Value) dicts (as boto3 returns them).
