@@ -116,7 +116,7 @@ export const CATALOGUES = {
     "page.title": "Wild Rydes · 유니콘 대시보드",
     "lang.switch": "언어",
     "side.subtitle": "{stream} 스트림의 유니콘: {count}",
-    "side.theStream": "",
+    "side.theStream": "이",
     "side.fit": "무리 전체 보기",
     "side.fitTitle": "다시 무리를 따라갑니다",
     "side.listLabel": "유니콘",
