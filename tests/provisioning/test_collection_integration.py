@@ -24,7 +24,7 @@ ANSIBLE_TEST = str(Path(sys.executable).with_name("ansible-test"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("target", ["kinesis_stream"])
+@pytest.mark.parametrize("target", ["kinesis_stream", "identity_pool"])
 def test_integration_target_passes_against_the_local_endpoint(enforcing_endpoint: Endpoint, target: str):
     subprocess.run([sys.executable, str(REPO / "collections/tools/prepare_ansible_test.py")], check=True, timeout=120)
     enforcing_endpoint.add_accounts(ACCOUNT)
