@@ -4,6 +4,7 @@ the lifetime and a renewal that loses and repeats nothing, resharding, the 5-sec
 consumer that is not ACTIVE, and a client that goes away."""
 
 import datetime
+import http.client
 import os
 import subprocess
 import sys
@@ -12,10 +13,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
 import pytest
+from botocore.eventstream import EventStreamBuffer
 from botocore.exceptions import ClientError, EventStreamError
 
 from localaws.state import StateFolder
+from localaws.wire import cbor
 from tests.conftest import Endpoint, free_port, running_endpoint
 from tests.localaws.test_kinesis_subscribe_support import END, Lab, Reader, active_consumer, make_lab, until
 
@@ -308,3 +314,43 @@ def test_the_answer_is_a_chunked_event_stream(kinesis):
     assert headers["transfer-encoding"] == "chunked" and "content-length" not in headers
     assert headers["x-amzn-requestid"] == answer["ResponseMetadata"]["RequestId"]
     Reader(answer["EventStream"]).close()
+
+
+def test_the_cbor_protocol_gets_its_events_in_cbor(endpoint, kinesis):
+    """What the Java SDK (KCL) speaks by default: a CBOR request, events whose payloads are CBOR documents."""
+    lab = make_lab(kinesis, "cbor-events")
+    kinesis.put_record(StreamName="cbor-events", Data=b"\x00\xffunicorn", PartitionKey="k")
+    body = cbor.dumps(
+        {
+            "ConsumerARN": lab.consumer_arn,
+            "ShardId": "shardId-000000000000",
+            "StartingPosition": {"Type": "TRIM_HORIZON"},
+        }
+    )
+    request = botocore.awsrequest.AWSRequest(
+        method="POST",
+        url=f"{endpoint.url}/",
+        data=body,
+        headers={"Content-Type": "application/x-amz-cbor-1.1", "X-Amz-Target": "Kinesis_20131202.SubscribeToShard"},
+    )
+    botocore.auth.SigV4Auth(botocore.credentials.Credentials(*endpoint.admin_key()), "kinesis", "us-east-1").add_auth(
+        request
+    )
+    connection = http.client.HTTPConnection("127.0.0.1", endpoint.port, timeout=10)
+    try:
+        connection.request("POST", "/", body=body, headers=dict(request.headers.items()))
+        answer = connection.getresponse()
+        assert answer.status == 200 and answer.getheader("Content-Type") == "application/vnd.amazon.eventstream"
+        buffer = EventStreamBuffer()
+        messages: list = []
+        while len(messages) < 2:
+            buffer.add_data(answer.read1(65_536))
+            messages.extend(buffer)
+    finally:
+        connection.close()
+    assert messages[0].headers[":event-type"] == "initial-response"
+    event = messages[1]
+    assert event.headers[":content-type"] == "application/x-amz-cbor-1.1"
+    record = cbor.loads(event.payload)["Records"][0]
+    assert record["Data"] == b"\x00\xffunicorn" and record["PartitionKey"] == "k"
+    assert record["ApproximateArrivalTimestamp"].tag == 1  # epoch milliseconds, as AWS's CBOR timestamps
