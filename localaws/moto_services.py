@@ -8,24 +8,14 @@ it against botocore's model and checked IAM, so moto's own access control stays 
 import io
 import os
 from collections.abc import Callable
-from importlib.metadata import version
 from typing import Any
 
 from localaws.context import RequestContext
 from localaws.frontdoor.request import Answer, Request, aws_headers
+from localaws.pins import PINNED
 from localaws.services import Access
 
-MOTO_VERSION = "5.2.5"
-
-
-def check_moto_version() -> None:
-    """The endpoint was written against one moto release; another may differ in what we rely on."""
-    installed = version("moto")
-    if installed != MOTO_VERSION:
-        raise SystemExit(
-            f"the local endpoint needs moto {MOTO_VERSION} but moto {installed} is installed: "
-            f"run `make install` (or `pip install moto[server]=={MOTO_VERSION}`)"
-        )
+MOTO_VERSION = PINNED["moto"]  # checked at start with the other pins (localaws/pins.py)
 
 
 def moto_app() -> Callable[..., Any]:

@@ -16,7 +16,8 @@ from localaws import accounts as accounts_module
 from localaws.frontdoor.app import FrontDoor
 from localaws.frontdoor.control import Control
 from localaws.frontdoor.request import Request
-from localaws.moto_services import MotoForwarder, call_moto, check_moto_version, moto_app
+from localaws.moto_services import MotoForwarder, call_moto, moto_app
+from localaws.pins import check_pinned_versions
 from localaws.runtime import Runtime
 from localaws.settings import Settings
 from localaws.state import StateFolder, write_private
@@ -97,7 +98,7 @@ def build_app(settings: Settings, token: str) -> FrontDoor:
 
 
 def serve(settings: Settings) -> None:
-    check_moto_version()
+    check_pinned_versions()
     state = StateFolder(settings.state_dir)
     state.create()
     token = secrets.token_urlsafe(32)

@@ -9,6 +9,7 @@ import http.client
 import importlib
 import inspect
 import json
+import re
 import socket
 import sys
 import threading
@@ -25,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from localaws import moto_services
+from localaws import pins
 from localaws.wire import cbor
 from tests.conftest import REGION
 
@@ -614,18 +615,26 @@ def test_moto_modules_and_classes_are_unchanged_by_the_endpoint(in_process_endpo
     assert foreign_objects() == []
 
 
-def test_another_moto_version_refuses_to_start_with_one_line(monkeypatch):
-    moto_services.check_moto_version()  # the pinned version is the installed one
-    monkeypatch.setattr(moto_services, "version", lambda name: "5.1.0")
+@pytest.mark.parametrize("name", sorted(pins.PINNED))
+def test_another_release_of_a_pinned_library_refuses_to_start_with_one_line(name):
+    pins.check_pinned_versions()  # the pinned versions are the installed ones
+    wanted = pins.PINNED[name]
     with pytest.raises(SystemExit) as raised:
-        moto_services.check_moto_version()
+        pins.check_pinned_versions({**pins.PINNED, name: "0.0.1"})
     message = str(raised.value.code)
     assert "\n" not in message
-    assert f"moto {moto_services.MOTO_VERSION}" in message and "moto 5.1.0" in message
+    assert f"needs {name} 0.0.1 but {name} {wanted} is installed" in message and f"{name}==0.0.1" in message
 
 
-def test_moto_is_pinned_exactly_where_it_is_installed_from():
+def test_a_missing_pinned_library_is_named():
+    with pytest.raises(SystemExit) as raised:
+        pins.check_pinned_versions({"no-such-library-wildrydes": "1.0"})
+    assert "no-such-library-wildrydes is not installed" in str(raised.value.code)
+
+
+@pytest.mark.parametrize("name", sorted(pins.PINNED))
+def test_pinned_libraries_are_pinned_exactly_where_they_are_installed_from(name):
     requirements = Path(__file__).resolve().parents[2] / "requirements.txt"
     lines = [line.split("#", 1)[0].strip() for line in requirements.read_text().splitlines()]
-    pins = [line for line in lines if line.lower().startswith("moto")]
-    assert pins and all(line.endswith(f"=={moto_services.MOTO_VERSION}") for line in pins), pins
+    found = [line for line in lines if re.split(r"[=<>\[ ]", line, maxsplit=1)[0].lower() == name]
+    assert found == [f"{name}=={pins.PINNED[name]}"], found
