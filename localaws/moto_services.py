@@ -12,10 +12,7 @@ from typing import Any
 
 from localaws.context import RequestContext
 from localaws.frontdoor.request import Answer, Request, aws_headers
-from localaws.pins import PINNED
 from localaws.services import Access
-
-MOTO_VERSION = PINNED["moto"]  # checked at start with the other pins (localaws/pins.py)
 
 
 def moto_app() -> Callable[..., Any]:
