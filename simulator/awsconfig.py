@@ -9,16 +9,18 @@ simulated account (read from its state folder; `simulate local env` prints the p
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import boto3
 import botocore.config
+import botocore.credentials
 import botocore.session
 from botocore.exceptions import ProfileNotFound
 
-from localaws import accounts
-from localaws.state import StateFolder, default_state_dir
 from simulator.errors import UserError
+
+if TYPE_CHECKING:
+    import boto3
 
 WORKSHOP_REGION = "us-east-1"  # the workshop's examples use us-east-1
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -69,7 +71,19 @@ def resolve(region: str | None = None, endpoint_url: str | None = None, profile:
     return AwsTarget(region=chosen_region, endpoint_url=endpoint, profile=profile)
 
 
-def session(target: AwsTarget) -> boto3.Session:
+def credentials(target: AwsTarget) -> Any:
+    """The credentials `session(target)` would use (botocore's chain, else the local admin's key), read without
+    loading boto3: the producer's start-up needs nothing else of it."""
+    found = botocore.session.Session(profile=target.profile).get_credentials()
+    if found is None and target.is_local:
+        key_id, secret = _local_admin_key()
+        return botocore.credentials.Credentials(key_id, secret)
+    return found
+
+
+def session(target: AwsTarget) -> "boto3.Session":
+    import boto3
+
     aws = boto3.Session(profile_name=target.profile, region_name=target.region)
     if target.is_local and aws.get_credentials() is None:
         # Nothing configured and aimed at the local endpoint: act as its default account's admin.
@@ -89,6 +103,11 @@ def client(target: AwsTarget, service: str, *, max_attempts: int = 5, **config: 
 
 
 def _local_admin_key() -> tuple[str, str]:
+    # Imported here: the endpoint's account code (and its settings model) is only needed on this fallback, not on
+    # every command's start.
+    from localaws import accounts
+    from localaws.state import StateFolder, default_state_dir
+
     known = accounts.Accounts(StateFolder(default_state_dir()))
     try:
         ids = known.ids()

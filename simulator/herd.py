@@ -1,8 +1,12 @@
 """Running a herd: every unicorn ticks at its own rate, ticks spread evenly over each second.
 
-One thread drives the whole herd: unicorns are spread over `SLOTS_PER_SECOND` time slots, so 10,000
-unicorns at 1 Hz make 10,000 records a second in small, even bursts rather than one spike per second.
-Each tick steps the unicorn model (pure) and hands the record to the batcher (the only writer).
+One thread drives the whole herd: unicorns are spread over up to `SLOTS_PER_SECOND` time slots, so 10,000
+unicorns at 1 Hz make 10,000 records a second in small, even bursts rather than one spike per second. A small herd
+gets fewer slots (at least `UNICORNS_PER_SLOT` unicorns each, one slot for up to that many): its unicorns tick
+together, so their records share one PutRecords call instead of one call each.
+Each tick steps the unicorn model (pure) and hands the record to the batcher (the only writer). Between ticks
+the thread sleeps until the next one is due: a herd at rest costs nothing. It wakes early only for stop() (or its
+stop event) and for the batcher's fatal error.
 """
 
 import heapq
@@ -18,6 +22,7 @@ from simulator.record import format_status_time
 from simulator.unicorn import Unicorn
 
 SLOTS_PER_SECOND = 50
+UNICORNS_PER_SLOT = 200
 ON_TIME_SECONDS = 0.1  # a tick later than this counts as late
 
 
@@ -59,6 +64,13 @@ class Herd:
         self.clock = clock
         self.stats = TickStats()
         self.stop_event = stop_event or threading.Event()
+        # The batcher says when it failed for good, so the herd need not look between ticks.
+        batcher.on_fatal(self.stop_event.set)
+
+    @staticmethod
+    def slots(unicorns: int) -> int:
+        """How many time slots a period is cut into for a herd of `unicorns`."""
+        return max(1, min(SLOTS_PER_SECOND, unicorns // UNICORNS_PER_SLOT))
 
     def run(self, duration: float | None = None) -> TickStats:
         """Tick until `duration` passes, every unicorn ran out of records, stop() is called, or the batcher
@@ -68,10 +80,11 @@ class Herd:
         # A heap of (next tick, position) hands out the due unicorns in O(log n) each.
         due: list[tuple[float, int]] = []
         count = max(1, len(self.runners))
+        slots = self.slots(count)
         for index, runner in enumerate(self.runners):
             if runner.records_left is None or runner.records_left > 0:
-                slot = (index * SLOTS_PER_SECOND // count) % SLOTS_PER_SECOND  # even over the period, any herd size
-                runner.next_tick = start + runner.period * slot / SLOTS_PER_SECOND
+                slot = (index * slots // count) % slots  # even over the period, any herd size
+                runner.next_tick = start + runner.period * slot / slots
                 due.append((runner.next_tick, index))
         heapq.heapify(due)
         end = None if duration is None else start + duration
@@ -84,10 +97,11 @@ class Herd:
                 raise batcher.fatal
             if due[0][0] > now:
                 wake = due[0][0] if end is None else min(due[0][0], end)
-                self.stop_event.wait(min(wake - now, 1.0 / SLOTS_PER_SECOND))
+                self.stop_event.wait(wake - now)
                 continue
             # One timestamp for every unicorn due in this slot (they tick within a few ms of each other).
             status_time = format_status_time(datetime.now(UTC))
+            slot: list[tuple[str, bytes]] = []
             while due and due[0][0] <= now:
                 tick, index = heapq.heappop(due)
                 runner = self.runners[index]
@@ -97,7 +111,7 @@ class Herd:
                     stats.late += 1
                     stats.worst_lateness = max(stats.worst_lateness, lateness)
                 unicorn = runner.unicorn
-                batcher.put(unicorn.name, unicorn.step(rng, status_time, runner.period).encode())
+                slot.append((unicorn.name, unicorn.step(rng, status_time, runner.period).encode()))
                 produced[unicorn.name] = produced.get(unicorn.name, 0) + 1
                 if self.on_tick:
                     self.on_tick(unicorn.name)
@@ -108,6 +122,9 @@ class Herd:
                 # Far behind (the machine paused): skip ahead rather than burst to catch up.
                 runner.next_tick = max(tick + runner.period, now - 1.0)
                 heapq.heappush(due, (runner.next_tick, index))
+            batcher.put_slot(slot)  # the slot's records leave together: one wake-up of the sender, one call
+        if batcher.fatal:
+            raise batcher.fatal
         return self.stats
 
     def stop(self) -> None:

@@ -102,6 +102,8 @@ class Batcher:
         self._pending = 0  # records queued or in flight
         self._unreachable_since: float | None = None
         self._closing = False
+        self._fatal_listeners: list[Callable[[], None]] = []
+        self._flushing = 0  # threads waiting in flush()
         self._pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="putrecords")
         self._sender = threading.Thread(target=self._send_loop, name="batcher", daemon=True)
         self._sender.start()
@@ -123,6 +125,49 @@ class Batcher:
                 if len(self._ready) in (1, MAX_RECORDS_PER_CALL) or self._linger <= 0:
                     self._lock.notify_all()
 
+    def put_slot(self, records: list[tuple[str, bytes]]) -> None:
+        """Queue records that arrived together (a herd's time slot) and send them at once: one lock, no lingering
+        for more (the batch is as full as it will get), no wake-up of the sender thread unless calls are all busy."""
+        with self._lock:
+            if self.fatal:
+                raise self.fatal
+            started = 0
+            for key, data in records:
+                queue = self._queues.get(key)
+                if queue is None:
+                    queue = self._queues[key] = deque()
+                queue.append(data)
+                self._pending += 1
+                if len(queue) == 1 and key not in self._in_flight_keys:
+                    self._make_ready(key)
+                    started += 1
+            if not started:
+                return
+            self._ready_since = time.monotonic() - self._linger
+            # Handed to the senders from here: waking the sender thread to do it would cost a thread switch a slot.
+            while (batch := self._next_batch()) is not None:
+                self._calls_in_flight += 1
+                self._pool.submit(self._send, batch)
+            if self._ready:  # every call slot busy: the sender sends the rest when one frees
+                self._lock.notify_all()
+
+    def on_fatal(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (once, from whichever thread failed) when the batcher fails for good."""
+        with self._lock:
+            if self.fatal is None:
+                self._fatal_listeners.append(listener)
+                return
+        listener()
+
+    def _set_fatal(self, problem: UserError) -> None:
+        """Keep the first fatal problem and tell the listeners; the caller holds the lock."""
+        if self.fatal is None:
+            self.fatal = problem
+            listeners, self._fatal_listeners = self._fatal_listeners, []
+            for listener in listeners:
+                listener()
+        self._lock.notify_all()
+
     @property
     def pending(self) -> int:
         return self._pending
@@ -131,12 +176,16 @@ class Batcher:
         """Wait until every queued record was accepted or given up on; False on timeout or fatal error."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            while self._pending and not self.fatal:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._lock.wait(0.05 if remaining is None else min(0.05, remaining))
-            return not self._pending
+            self._flushing += 1
+            try:
+                while self._pending and not self.fatal:
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        return False
+                    self._lock.wait(0.05 if remaining is None else min(0.05, remaining))
+                return not self._pending
+            finally:
+                self._flushing -= 1
 
     @property
     def unreachable_after(self) -> float:
@@ -181,17 +230,18 @@ class Batcher:
                 self._pool.submit(self._send, batch)
         except BaseException as error:  # without the sender nothing leaves: stop the herd, say why
             with self._lock:
-                self.fatal = self.fatal or UserError(f"the producer stopped: {type(error).__name__}: {error}", 1)
-                self._lock.notify_all()
+                self._set_fatal(UserError(f"the producer stopped: {type(error).__name__}: {error}", 1))
 
-    def _wait_time(self) -> float:
-        now = time.monotonic()
-        wake = now + 0.5
+    def _wait_time(self) -> float | None:
+        """Until the next retry or lingering batch is due; None (until notified) when nothing is: at rest the
+        sender sleeps until a record arrives or a call settles."""
+        wake: float | None = None
         if self._waiting:
-            wake = min(wake, min(t for t, _ in self._waiting))
+            wake = min(t for t, _ in self._waiting)
         if self._ready and self._ready_since is not None:
-            wake = min(wake, self._ready_since + self._linger)
-        return max(0.001, wake - now)
+            linger_end = self._ready_since + self._linger
+            wake = linger_end if wake is None else min(wake, linger_end)
+        return None if wake is None else max(0.001, wake - time.monotonic())
 
     def _next_batch(self) -> list[tuple[str, bytes]] | None:
         """Heads of ready keys, up to the PutRecords limits; None when nothing can be sent now."""
@@ -301,6 +351,7 @@ class Batcher:
         now = time.monotonic()
         with self._lock:
             self.stats.calls += 1
+            was_full = self._calls_in_flight >= self._max_in_flight
             self._calls_in_flight -= 1
             for (key, _), error in zip(batch, outcome, strict=True):
                 self._in_flight_keys.discard(key)
@@ -339,15 +390,17 @@ class Batcher:
                 self.stats.retried += 1
                 delay = self._rng.uniform(0.5, 1.0) if error == "Unreachable" else self._backoff(attempts)
                 self._waiting.append((now + delay, key))
-            self._lock.notify_all()
+            # Wake the sender only when it has something to do (records ready, retries to time, a free call slot it
+            # was waiting for, closing), and flush() when it waits: a settled call at rest wakes nobody.
+            if self._ready or self._waiting or self._closing or self._flushing or was_full:
+                self._lock.notify_all()
 
     def _fail_fatally(self, problem: UserError, batch: list[tuple[str, bytes]]) -> None:
         with self._lock:
-            self.fatal = self.fatal or problem
             self._calls_in_flight -= 1
             for key, _ in batch:
                 self._in_flight_keys.discard(key)
-            self._lock.notify_all()
+            self._set_fatal(problem)
 
     def _explain(self, code: str, error: ClientError) -> UserError:
         if code == "ResourceNotFoundException":

@@ -14,23 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.text import Text
 
-from simulator import awsconfig, fleet_config, record
+from simulator import awsconfig, record
 from simulator.commands.common import EndpointUrl, Profile, Region, Stream, kinesis_client
-from simulator.commands.consume import note
 from simulator.commands.output import errors, reports_user_errors
-from simulator.efo import EfoReader
 from simulator.errors import UserError
 from simulator.fastput import PutRecordsClient
 from simulator.herd import Herd, Runner
 from simulator.printer import Printer, warn_on_stderr
 from simulator.producer import Batcher, ProducerStats
-from simulator.reader import StartPosition, StreamReader
 from simulator.unicorn import DEFAULT_START, Unicorn
+
+if TYPE_CHECKING:  # the consumer's and the herd file's modules load only when a run needs them
+    from simulator import fleet_config
+    from simulator.reader import StreamReader
 
 FLEET_CONSUMER_NAME = "simulate-fleet"  # the herd file's `mode: efo` consumer, unless it names one
 
@@ -54,7 +55,7 @@ class _Consumer:
     so the run ends with one line and a non-zero exit."""
 
     def __init__(
-        self, reader: StreamReader, printer: Printer, out: TextIO, describe_out: str, on_failure: Callable[[], None]
+        self, reader: "StreamReader", printer: Printer, out: TextIO, describe_out: str, on_failure: Callable[[], None]
     ):
         self.reader = reader
         self.printer = printer
@@ -105,17 +106,24 @@ def run_herd(
     endpoint_url: str | None,
     profile: str | None,
     duration: float | None,
-    consumer_settings: fleet_config.ConsumerSettings | None = None,
+    consumer_settings: "fleet_config.ConsumerSettings | None" = None,
     on_sent=None,
     progress: bool = True,
 ) -> HerdOutcome:
-    target, client = kinesis_client(region, endpoint_url, profile, max_attempts=1)
-    # The herd's hot path: the same endpoint and credentials as the boto3 client, a leaner PutRecords.
-    put_client = PutRecordsClient(client.meta.endpoint_url, target.region, awsconfig.session(target).get_credentials())
+    target = awsconfig.resolve(region=region, endpoint_url=endpoint_url, profile=profile)
+    put_endpoint = target.endpoint_url
+    if put_endpoint is None:  # real AWS: botocore knows the region's endpoint (a client is made only for this)
+        put_endpoint = kinesis_client(region, endpoint_url, profile, max_attempts=1)[1].meta.endpoint_url
+    # The herd's hot path: the same endpoint and credentials as a boto3 client would use, a leaner PutRecords.
+    put_client = PutRecordsClient(put_endpoint, target.region, awsconfig.credentials(target))
     started = datetime.now(UTC)
     consumer = None
     stop_herd = threading.Event()
     if consumer_settings and consumer_settings.enabled:
+        from simulator.commands.consume import note
+        from simulator.efo import EfoReader
+        from simulator.reader import StartPosition, StreamReader
+
         # An EFO reader holds one connection per shard's subscription.
         _, reader_client = kinesis_client(region, endpoint_url, profile, max_attempts=3, max_pool_connections=64)
         # From just before the first tick, so the consumer misses nothing the herd sends.
@@ -181,6 +189,8 @@ def run_herd(
         while consumer.count < stats.sent and time.monotonic() < deadline and consumer.error is None:
             time.sleep(0.1)
         consumer.stop.set()
+        from simulator.efo import EfoReader
+
         if isinstance(consumer.reader, EfoReader):
             consumer.reader.close()  # its subscriptions end; a consumer it registered is deregistered
         consumer_error = consumer.failure()
@@ -292,6 +302,8 @@ def fleet(
     profile: Profile = None,
 ) -> None:
     """Run a whole herd of unicorns (and, if the file says so, a consumer) from one process."""
+    from simulator import fleet_config
+
     config = fleet_config.load(herd_file)
     herd, rng = config.build()
     runners = [Runner(unicorn, 1.0 / rate, limit) for unicorn, rate, limit in herd]

@@ -1,0 +1,111 @@
+"""The herd sleeps until its next tick is due: no wake-ups at rest, whatever the herd's size or rates, and small
+herds tick together so that their records share a PutRecords call. A fake clock moves only when the herd sleeps;
+every sleep is counted with the time it asked for."""
+
+import random
+import threading
+
+import pytest
+
+from simulator.herd import SLOTS_PER_SECOND, UNICORNS_PER_SLOT, Herd, Runner
+from simulator.unicorn import Unicorn
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class CountingStop(threading.Event):
+    """The herd's stop event: each wait moves the fake clock by the time asked for, and is remembered."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.sleeps: list[tuple[float, float]] = []  # (when, for how long)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        assert timeout is not None, "the herd never sleeps without a wake-up time"
+        self.sleeps.append((self.clock.now, timeout))
+        self.clock.now += timeout
+        return self.is_set()
+
+
+class FakeBatcher:
+    def __init__(self) -> None:
+        self.fatal = None
+        self.listeners: list = []
+        self.puts: list[tuple[float, str]] = []
+        self.slots: list[int] = []  # records handed over per slot
+        self.clock: FakeClock | None = None
+
+    def on_fatal(self, listener) -> None:
+        self.listeners.append(listener)
+
+    def put_slot(self, records: list[tuple[str, bytes]]) -> None:
+        assert self.clock is not None
+        self.slots.append(len(records))
+        self.puts.extend((self.clock.now, key) for key, _ in records)
+
+
+def _herd(rates: list[float]) -> tuple[Herd, FakeClock, CountingStop, FakeBatcher]:
+    rng = random.Random(7)
+    clock = FakeClock()
+    stop = CountingStop(clock)
+    batcher = FakeBatcher()
+    batcher.clock = clock
+    runners = [Runner(Unicorn(f"u{index}", rng), 1.0 / rate, None) for index, rate in enumerate(rates)]
+    return Herd(runners, batcher, rng, clock=clock, stop_event=stop), clock, stop, batcher  # type: ignore[arg-type]
+
+
+def test_a_slow_unicorn_sleeps_once_per_tick() -> None:
+    herd, _, stop, batcher = _herd([0.01])  # one record every 100 s
+    herd.run(duration=350.0)
+    assert len(batcher.puts) == 4  # at 0, 100, 200 and 300 s
+    # One sleep from each tick to the next, and one to the end: no wake-up in between.
+    assert [round(seconds, 6) for _, seconds in stop.sleeps] == [100.0, 100.0, 100.0, 50.0]
+
+
+def test_each_sleep_lasts_until_the_next_due_tick() -> None:
+    herd, _, stop, batcher = _herd([1.0, 0.5, 3.0])
+    herd.run(duration=10.0)
+    tick_times = sorted({when for when, _ in batcher.puts})
+    for when, seconds in stop.sleeps:
+        following = [tick for tick in tick_times if tick > when]
+        wake = when + seconds
+        assert following[0] == pytest.approx(wake) if following else wake == pytest.approx(1010.0)
+    assert len(stop.sleeps) <= len(tick_times)  # never more wake-ups than moments something is due
+
+
+def test_a_small_herd_ticks_together_so_one_call_carries_its_records() -> None:
+    herd, _, _, batcher = _herd([1.0] * 50)
+    herd.run(duration=3.0)
+    moments = sorted({when for when, _ in batcher.puts})
+    assert len(batcher.puts) == 150
+    assert len(moments) == 3  # 50 unicorns, one moment a second
+    assert batcher.slots == [50, 50, 50]  # handed to the batcher together: one PutRecords call each
+
+
+@pytest.mark.parametrize(
+    ("unicorns", "slots"),
+    [(1, 1), (50, 1), (UNICORNS_PER_SLOT * 2, 2), (10_000, SLOTS_PER_SECOND), (1_000_000, SLOTS_PER_SECOND)],
+)
+def test_slots_grow_with_the_herd_up_to_the_limit(unicorns: int, slots: int) -> None:
+    assert Herd.slots(unicorns) == slots
+
+
+def test_a_fatal_batcher_error_wakes_the_sleeping_herd() -> None:
+    herd, _, stop, batcher = _herd([0.01])
+
+    def fail_on_first_put(records: list[tuple[str, bytes]]) -> None:
+        batcher.fatal = RuntimeError("the stream is gone")
+        for listener in batcher.listeners:
+            listener()
+
+    batcher.put_slot = fail_on_first_put  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="the stream is gone"):
+        herd.run(duration=1000.0)
+    assert stop.sleeps == []  # it did not sleep the 100 s to the next tick first
