@@ -26,6 +26,18 @@ def _tag_limit(client, operation, member):
     return int(shape.metadata.get("max", 10))
 
 
+def invalid_params(params):
+    """What is wrong with the options before any call is made (the argument spec cannot say it), or None."""
+    if params["stream_mode"] == "ON_DEMAND" and params["shards"] is not None:
+        return "shards is for PROVISIONED streams: AWS sizes an ON_DEMAND stream itself"
+    if params["shards"] is not None and params["shards"] < 1:
+        return f"shards must be at least 1, not {params['shards']}"
+    # The range Kinesis accepts (botocore's model says only "minimum 1").
+    if params["retention_period"] is not None and not 24 <= params["retention_period"] <= 8760:
+        return f"retention_period must be from 24 to 8760 hours, not {params['retention_period']}"
+    return None
+
+
 class StreamManager:
     def __init__(self, module, client):
         self.module = module

@@ -173,7 +173,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.wildrydes.lab.plugins.module_utils.kinesis import RETRY
-from ansible_collections.wildrydes.lab.plugins.module_utils.kinesis_stream import StreamManager
+from ansible_collections.wildrydes.lab.plugins.module_utils.kinesis_stream import StreamManager, invalid_params
 
 
 def main():
@@ -198,12 +198,9 @@ def main():
         required_if=[("encryption_state", "enabled", ["key_id"])],
     )
     params = module.params
-    if params["stream_mode"] == "ON_DEMAND" and params["shards"] is not None:
-        module.fail_json(msg="shards is for PROVISIONED streams: AWS sizes an ON_DEMAND stream itself")
-    if params["shards"] is not None and params["shards"] < 1:
-        module.fail_json(msg=f"shards must be at least 1, not {params['shards']}")
-    if params["retention_period"] is not None and not 24 <= params["retention_period"] <= 8760:
-        module.fail_json(msg=f"retention_period must be from 24 to 8760 hours, not {params['retention_period']}")
+    problem = invalid_params(params)
+    if problem:
+        module.fail_json(msg=problem)
 
     manager = StreamManager(module, module.client("kinesis", retry_decorator=RETRY))
     try:

@@ -9,7 +9,7 @@ The Stubber fails a test on any call it was not told to expect, so "no change" t
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wildrydes.lab.plugins.module_utils.kinesis_stream import StreamManager
+from ansible_collections.wildrydes.lab.plugins.module_utils.kinesis_stream import StreamManager, invalid_params
 from ansible_collections.wildrydes.lab.tests.unit.plugins.modules.kinesis_stubs import (
     ARN,
     expect_active,
@@ -246,3 +246,32 @@ def _summary():
     from ansible_collections.wildrydes.lab.tests.unit.plugins.modules.kinesis_stubs import summary
 
     return summary()
+
+
+def test_create_without_wait_returns_the_creating_stream(stubbed):
+    streams, stub = manager(stubbed, shards=1, wait=False)
+    expect_missing(stub)
+    stub.add_response(
+        "create_stream",
+        {},
+        {"StreamName": "wildrydes", "StreamModeDetails": {"StreamMode": "PROVISIONED"}, "ShardCount": 1},
+    )
+    expect_describe(stub, status="CREATING", shards=0)  # no waiter call before it
+    assert streams.present()["stream"]["stream_status"] == "CREATING"
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"stream_mode": "ON_DEMAND", "shards": 2}, "shards is for PROVISIONED streams"),
+        ({"shards": 0}, "shards must be at least 1"),
+        ({"retention_period": 23}, "from 24 to 8760 hours"),
+        ({"retention_period": 8761}, "from 24 to 8760 hours"),
+    ],
+)
+def test_options_kinesis_would_refuse_are_refused_first(params, problem):
+    assert problem in invalid_params({**DEFAULTS, **params})
+
+
+def test_valid_options_pass():
+    assert invalid_params({**DEFAULTS, "stream_mode": "PROVISIONED", "shards": 1, "retention_period": 8760}) is None
