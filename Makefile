@@ -54,7 +54,8 @@ collection-prepare: $(STAMP)
 	$(VENV)/bin/python collections/tools/prepare_ansible_test.py
 
 sanity: collection-prepare
-	cd $(COLLECTION) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --python 3.11 --color no
+	cd $(COLLECTION) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --color no \
+		--python $$($(CURDIR)/$(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache dashboard/node_modules dashboard/dist

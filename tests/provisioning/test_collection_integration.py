@@ -21,6 +21,7 @@ COLLECTION = REPO / "collections" / "ansible_collections" / "wildrydes" / "lab"
 CONFIG = COLLECTION / "tests" / "integration" / "integration_config.yml"
 ACCOUNT = "444455556666"  # this test's own simulated account
 ANSIBLE_TEST = str(Path(sys.executable).with_name("ansible-test"))
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"  # this venv's Python, whichever the machine has
 
 
 @pytest.mark.slow
@@ -42,7 +43,7 @@ def test_integration_target_passes_against_the_local_endpoint(enforcing_endpoint
     )
     try:
         done = subprocess.run(
-            [ANSIBLE_TEST, "integration", "--local", "--python", "3.11", "--color", "no", target],
+            [ANSIBLE_TEST, "integration", "--local", "--python", PYTHON_VERSION, "--color", "no", target],
             cwd=COLLECTION,
             env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
             capture_output=True,
