@@ -2,8 +2,10 @@
 
 One thread drives the whole herd: unicorns are spread over up to `SLOTS_PER_SECOND` time slots, so 10,000
 unicorns at 1 Hz make 10,000 records a second in small, even bursts rather than one spike per second. A small herd
-gets fewer slots (at least `UNICORNS_PER_SLOT` unicorns each, one slot for up to that many): its unicorns tick
-together, so their records share one PutRecords call instead of one call each.
+gets fewer slots (`UNICORNS_PER_SLOT` unicorns each, one slot below twice that): the unicorns of a slot tick
+together, so their records share one PutRecords call instead of one call each. Slots are not fewer than that: a
+reader polling at its budget (1.6 calls/s) would otherwise meet the herd's records at too few phases of its polling,
+and their latency would depend on where the herd's second happened to start.
 Each tick steps the unicorn model (pure) and hands the record to the batcher (the only writer). Between ticks
 the thread sleeps until the next one is due: a herd at rest costs nothing. It wakes early only for stop() (or its
 stop event) and for the batcher's fatal error.
@@ -22,7 +24,7 @@ from simulator.record import format_status_time
 from simulator.unicorn import Unicorn
 
 SLOTS_PER_SECOND = 50
-UNICORNS_PER_SLOT = 200
+UNICORNS_PER_SLOT = 10
 ON_TIME_SECONDS = 0.1  # a tick later than this counts as late
 
 

@@ -81,17 +81,24 @@ def test_each_sleep_lasts_until_the_next_due_tick() -> None:
 
 
 def test_a_small_herd_ticks_together_so_one_call_carries_its_records() -> None:
-    herd, _, _, batcher = _herd([1.0] * 50)
+    herd, _, _, batcher = _herd([1.0] * 5)
     herd.run(duration=3.0)
     moments = sorted({when for when, _ in batcher.puts})
-    assert len(batcher.puts) == 150
-    assert len(moments) == 3  # 50 unicorns, one moment a second
-    assert batcher.slots == [50, 50, 50]  # handed to the batcher together: one PutRecords call each
+    assert len(batcher.puts) == 15
+    assert len(moments) == 3  # 5 unicorns, one moment a second
+    assert batcher.slots == [5, 5, 5]  # handed to the batcher together: one PutRecords call each
+
+
+def test_fifty_unicorns_tick_in_five_slots_of_ten() -> None:
+    herd, _, _, batcher = _herd([1.0] * 50)
+    herd.run(duration=2.0)
+    assert len(batcher.puts) == 100
+    assert batcher.slots == [10] * 10  # 5 calls a second instead of 50
 
 
 @pytest.mark.parametrize(
     ("unicorns", "slots"),
-    [(1, 1), (50, 1), (UNICORNS_PER_SLOT * 2, 2), (10_000, SLOTS_PER_SECOND), (1_000_000, SLOTS_PER_SECOND)],
+    [(1, 1), (19, 1), (50, 5), (UNICORNS_PER_SLOT * 2, 2), (10_000, SLOTS_PER_SECOND), (1_000_000, SLOTS_PER_SECOND)],
 )
 def test_slots_grow_with_the_herd_up_to_the_limit(unicorns: int, slots: int) -> None:
     assert Herd.slots(unicorns) == slots
