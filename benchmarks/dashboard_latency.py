@@ -1,12 +1,15 @@
 """The dashboard in headless Chromium: put->marker latency, and the main thread's load with 1,000 unicorns.
 
     .venv/bin/python benchmarks/dashboard_latency.py [--seconds 30] [--unicorns 1000] [--screenshot docs/dashboard.png]
+        [--tiles local|none|osm] [--lang en|ko]
 
 Starts the whole lab as an attendee gets it (tests/dashboard/harness.py, the browser tests' lab: a localaws endpoint
 with its defaults (IAM enforcement on) through tests/conftest.py's `running_endpoint`, `ansible-playbook setup.yml`
 with an inventory naming the account's generated profile, `simulate dashboard`), opens the dashboard with
 `?trace=1` (the page then logs, for each marker it moves, the record's name, StatusTime and the time of the move)
-and presses Start.
+and presses Start. Street tiles come from a local tile server (tests/dashboard/tileserver.py: a generated 256x256
+PNG per tile, on 127.0.0.1) unless --tiles says otherwise: the page then loads tiles as it would on the network,
+without the benchmark depending on it (`osm`: OpenStreetMap's own, when online; `none`: no tile layer).
 
 1. Latency: 10 unicorns (our unicorn model), one record a second each, staggered, put one by one with
    PutRecord; each record's StatusTime is the moment just before its put. Latency = time the marker moved
@@ -18,11 +21,13 @@ and presses Start.
    tasks: script, style, layout, paint) divided by the wall time. Target: <= 50%. Long tasks (> 50 ms,
    PerformanceObserver) are counted too.
 
-With --screenshot, the page of part 1 (ten unicorns, two in trouble, one popup open) is saved as a PNG.
+With --screenshot, the page of part 1 (ten unicorns, two in trouble, one popup open) is saved as a PNG, in the
+language --lang asks for.
 Exit status 0 when both targets are met, 1 otherwise.
 """
 
 import argparse
+import contextlib
 import random
 import statistics
 import sys
@@ -38,6 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from simulator.unicorn import Unicorn  # noqa: E402
 from tests.dashboard.harness import dashboard_lab, launch_browser, start_dashboard_page  # noqa: E402
+from tests.dashboard.tileserver import tile_server  # noqa: E402
 
 TARGET_P50_MS = 400.0
 TARGET_BUSY = 0.50
@@ -95,8 +101,8 @@ def status_epoch_ms(status_time: str) -> float:
     return moment.timestamp() * 1000
 
 
-def measure_latency(page, lab, seconds: float, screenshot: Path | None) -> dict:
-    start_dashboard_page(page, lab.url(trace=1))
+def measure_latency(page, lab, seconds: float, screenshot: Path | None, options: dict[str, str]) -> dict:
+    start_dashboard_page(page, lab.url(trace=1, **options))
     # The lab attendee's account as its admin, signed with the key the endpoint generated for it.
     putter = Putter(lab.admin_client("kinesis"))
     putter.thread.start()
@@ -134,7 +140,7 @@ new PerformanceObserver((list) => {
 """
 
 
-def measure_load(browser, lab, unicorns: int, seconds: float, folder: Path) -> dict:
+def measure_load(browser, lab, unicorns: int, seconds: float, folder: Path, options: dict[str, str]) -> dict:
     herd = folder / "herd-load.yml"
     herd.write_text(
         f"stream: wildrydes\nrate: 1\nseed: 1\nherds:\n  - prefix: Load\n    count: {unicorns}\n"
@@ -143,7 +149,7 @@ def measure_load(browser, lab, unicorns: int, seconds: float, folder: Path) -> d
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     try:
-        start_dashboard_page(page, lab.url())
+        start_dashboard_page(page, lab.url(**options))
         fleet = lab.simulate("fleet", str(herd))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and page.evaluate("window.wildrydes.herd.size") < unicorns:
@@ -195,6 +201,10 @@ def main() -> int:
     parser.add_argument("--unicorns", type=int, default=1000, help="herd size of the load measurement")
     parser.add_argument("--screenshot", type=Path, help="save the page of the latency run here (PNG)")
     parser.add_argument("--skip-load", action="store_true", help="only the latency (and the screenshot)")
+    parser.add_argument(
+        "--tiles", choices=["local", "none", "osm"], default="local", help="street tiles: a local tile server (default)"
+    )
+    parser.add_argument("--lang", choices=["en", "ko"], default="en", help="the page's language")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -202,20 +212,33 @@ def main() -> int:
     with (
         tempfile.TemporaryDirectory(prefix="dashboard-bench-") as tmp,
         dashboard_lab(Path(tmp)) as lab,
+        tile_server("ok") if args.tiles == "local" else contextlib.nullcontext() as tiles,
         sync_playwright() as playwright,
     ):
+        options = {"lang": args.lang, "tiles": tiles.template if tiles else args.tiles}
         browser = launch_browser(playwright)
         version = browser.version
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
-            latency = measure_latency(context.new_page(), lab, args.seconds, args.screenshot)
+            latency = measure_latency(context.new_page(), lab, args.seconds, args.screenshot, options)
             context.close()
-            load = None if args.skip_load else measure_load(browser, lab, args.unicorns, args.seconds, Path(tmp))
+            tiles_in_latency = len(tiles.requests) if tiles else 0
+            load = (
+                None if args.skip_load else measure_load(browser, lab, args.unicorns, args.seconds, Path(tmp), options)
+            )
+            tiles_served = len(tiles.requests) if tiles else 0
         finally:
             browser.close()
 
     ok = latency["p50"] <= TARGET_P50_MS
-    print(f"Chromium {version}, dashboard {lab.dashboard_url}")
+    print(f"Chromium {version}, dashboard {lab.dashboard_url}, lang={args.lang}")
+    if args.tiles == "local":
+        print(
+            f"street tiles from a local tile server: {tiles_in_latency} tiles in the latency run, "
+            f"{tiles_served - tiles_in_latency} in the load run"
+        )
+    else:
+        print(f"tiles={args.tiles}")
     print(
         f"put->marker latency, 10 unicorns at 1 Hz, default budget (1.6 GetRecords/s per shard): "
         f"{latency['records']} records: p50 {latency['p50']:.0f} ms, p99 {latency['p99']:.0f} ms, "

@@ -234,9 +234,19 @@ export function locale() {
   return LOCALES[current];
 }
 
+// Making an Intl.NumberFormat costs far more than using one: the list formats every unicorn's vitals per record.
+const formats = new Map();
+
 /** A number as the page's locale writes it (1,234 / 1,234; options as Intl.NumberFormat's). */
 export function formatNumber(value, options) {
-  return options ? new Intl.NumberFormat(LOCALES[current], options).format(value) : numberFormat.format(value);
+  if (!options) return numberFormat.format(value);
+  const key = `${current} ${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[current], options);
+    formats.set(key, format);
+  }
+  return format.format(value);
 }
 
 /** The placeholders a message (or each form of a plural message) uses, sorted. */
