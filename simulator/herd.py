@@ -2,10 +2,11 @@
 
 One thread drives the whole herd: unicorns are spread over up to `SLOTS_PER_SECOND` time slots, so 10,000
 unicorns at 1 Hz make 10,000 records a second in small, even bursts rather than one spike per second. A small herd
-gets fewer slots (`UNICORNS_PER_SLOT` unicorns each, one slot below twice that): the unicorns of a slot tick
-together, so their records share one PutRecords call instead of one call each. Slots are not fewer than that: a
-reader polling at its budget (1.6 calls/s) would otherwise meet the herd's records at too few phases of its polling,
-and their latency would depend on where the herd's second happened to start.
+gets fewer slots (`UNICORNS_PER_SLOT` unicorns each): the unicorns of a slot tick together, so their records share
+one PutRecords call instead of one call each. From `SPREAD_FROM` unicorns on there are at least two slots, half a
+period apart: a reader polling at its budget (1.6 calls/s) then meets the herd's records at enough phases of its
+polling that their latency does not hang on where the herd's second happened to start (with one slot, 20 unicorns
+measured p50 378-381 ms against 326 ms with two). A herd smaller than that ticks as one, for the fewest calls.
 Each tick steps the unicorn model (pure) and hands the record to the batcher (the only writer). Between ticks
 the thread sleeps until the next one is due: a herd at rest costs nothing. It wakes early only for stop() (or its
 stop event) and for the batcher's fatal error.
@@ -24,7 +25,8 @@ from simulator.record import format_status_time
 from simulator.unicorn import Unicorn
 
 SLOTS_PER_SECOND = 50
-UNICORNS_PER_SLOT = 10
+UNICORNS_PER_SLOT = 200
+SPREAD_FROM = 20
 ON_TIME_SECONDS = 0.1  # a tick later than this counts as late
 
 
@@ -72,7 +74,8 @@ class Herd:
     @staticmethod
     def slots(unicorns: int) -> int:
         """How many time slots a period is cut into for a herd of `unicorns`."""
-        return max(1, min(SLOTS_PER_SECOND, unicorns // UNICORNS_PER_SLOT))
+        least = 2 if unicorns >= SPREAD_FROM else 1
+        return max(least, min(SLOTS_PER_SECOND, unicorns // UNICORNS_PER_SLOT))
 
     def run(self, duration: float | None = None) -> TickStats:
         """Tick until `duration` passes, every unicorn ran out of records, stop() is called, or the batcher

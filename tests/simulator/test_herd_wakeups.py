@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from simulator.herd import SLOTS_PER_SECOND, UNICORNS_PER_SLOT, Herd, Runner
+from simulator.herd import SLOTS_PER_SECOND, SPREAD_FROM, UNICORNS_PER_SLOT, Herd, Runner
 from simulator.unicorn import Unicorn
 
 
@@ -89,16 +89,24 @@ def test_a_small_herd_ticks_together_so_one_call_carries_its_records() -> None:
     assert batcher.slots == [5, 5, 5]  # handed to the batcher together: one PutRecords call each
 
 
-def test_fifty_unicorns_tick_in_five_slots_of_ten() -> None:
+def test_fifty_unicorns_tick_in_two_slots() -> None:
     herd, _, _, batcher = _herd([1.0] * 50)
     herd.run(duration=2.0)
     assert len(batcher.puts) == 100
-    assert batcher.slots == [10] * 10  # 5 calls a second instead of 50
+    assert batcher.slots == [25] * 4  # 2 calls a second instead of 50
 
 
 @pytest.mark.parametrize(
     ("unicorns", "slots"),
-    [(1, 1), (19, 1), (50, 5), (UNICORNS_PER_SLOT * 2, 2), (10_000, SLOTS_PER_SECOND), (1_000_000, SLOTS_PER_SECOND)],
+    [
+        (1, 1),
+        (SPREAD_FROM - 1, 1),
+        (SPREAD_FROM, 2),
+        (50, 2),
+        (UNICORNS_PER_SLOT * 3, 3),
+        (10_000, SLOTS_PER_SECOND),
+        (1_000_000, SLOTS_PER_SECOND),
+    ],
 )
 def test_slots_grow_with_the_herd_up_to_the_limit(unicorns: int, slots: int) -> None:
     assert Herd.slots(unicorns) == slots
