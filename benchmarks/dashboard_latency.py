@@ -19,7 +19,8 @@ without the benchmark depending on it (`osm`: OpenStreetMap's own, when online; 
    Once every unicorn is on the map, the main thread's busy share over `--seconds` is the growth of
    Chromium's TaskDuration (DevTools Performance.getMetrics: time the renderer's main thread spent running
    tasks: script, style, layout, paint) divided by the wall time. Target: <= 50%. Long tasks (> 50 ms,
-   PerformanceObserver) are counted too.
+   PerformanceObserver) are counted too. The renderer's CPU time over the same seconds (/proc, all its threads) is
+   printed beside it: TaskDuration is wall time, which grows when other programs share the cores.
 
 With --screenshot, the page of part 1 (ten unicorns, two in trouble, one popup open) is saved as a PNG, in the
 language --lang asks for.
@@ -28,6 +29,7 @@ Exit status 0 when both targets are met, 1 otherwise.
 
 import argparse
 import contextlib
+import os
 import random
 import statistics
 import sys
@@ -132,6 +134,37 @@ def measure_latency(page, lab, seconds: float, screenshot: Path | None, options:
     }
 
 
+def renderer_cpu_seconds() -> float:
+    """CPU time (user + system, all threads) of the Chromium renderers this process started, from /proc: unlike
+    TaskDuration (wall time of the main thread's tasks), it does not grow when other programs take the cores."""
+    parents: dict[int, int] = {}
+    renderers: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            parents[int(entry.name)] = int(fields[1])
+            if b"--type=renderer" in (entry / "cmdline").read_bytes():
+                renderers[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError):
+            continue
+    mine = os.getpid()
+
+    def descends(pid: int) -> bool:
+        for _ in range(16):
+            pid = parents.get(pid, 0)
+            if pid == mine:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return sum(cpu for pid, cpu in renderers.items() if descends(pid))
+
+
 LONG_TASKS = """
 window.__longTasks = [];
 new PerformanceObserver((list) => {
@@ -166,9 +199,11 @@ def measure_load(browser, lab, unicorns: int, seconds: float, folder: Path, opti
             return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
         before = metrics()
+        cpu_before = renderer_cpu_seconds()
         received_before = page.evaluate("window.wildrydes.received")
         page.wait_for_timeout(seconds * 1000)
         after = metrics()
+        cpu = renderer_cpu_seconds() - cpu_before
         received = page.evaluate("window.wildrydes.received") - received_before
         long_tasks = page.evaluate("window.__longTasks")
         behind = page.evaluate("Math.max(0, ...Object.values(window.wildrydes.reader.stats.millisBehind))")
@@ -179,6 +214,7 @@ def measure_load(browser, lab, unicorns: int, seconds: float, folder: Path, opti
             "seconds": wall,
             "records_per_s": received / wall,
             "busy": (after["TaskDuration"] - before["TaskDuration"]) / wall,
+            "renderer_cpu": cpu / wall,
             "script": (after["ScriptDuration"] - before["ScriptDuration"]) / wall,
             "layout": (
                 after["LayoutDuration"]
@@ -252,7 +288,7 @@ def main() -> int:
             f"main thread with {load['unicorns']} unicorns at 1 Hz ({load['records_per_s']:.0f} records/s read) "
             f"over {load['seconds']:.0f} s: busy {load['busy']:.0%} (script {load['script']:.0%}, "
             f"style+layout {load['layout']:.0%}); {load['long_tasks']} long tasks, {load['long_task_ms']:.0f} ms; "
-            f"reader {load['behind_ms']} ms behind at the end "
+            f"reader {load['behind_ms']} ms behind at the end; renderer CPU {load['renderer_cpu']:.0%} of one core "
             f"-> {'PASS' if load_ok else 'FAIL'} (target busy <= {TARGET_BUSY:.0%})"
         )
     if args.screenshot:

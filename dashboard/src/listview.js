@@ -2,10 +2,12 @@
 // Keyed by the unicorn's key (its whole name): two names alike in their first 200 characters are two rows.
 
 import { t } from "./i18n.js";
-import { clockText, el, inTrouble, lowHealth, lowMagic, shortStatusTime, VITALS } from "./vitals.js";
+import { clockText, el, inTrouble, lowHealth, lowMagic, shortSpeed, shortStatusTime, VITALS } from "./vitals.js";
 
-// In the list, the time of day only (the popup and the cell's tooltip have the whole StatusTime).
-const COLUMNS = VITALS.map(([key, label, format]) => (key === "time" ? [key, label, shortStatusTime] : [key, label, format]));
+// In the list, the time of day only (the popup and the cell's tooltip have the whole StatusTime), and the speed
+// without a long unit.
+const SHORT = { time: shortStatusTime, speed: shortSpeed };
+const COLUMNS = VITALS.map(([key, label, format]) => [key, label, SHORT[key] ?? format]);
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 

@@ -108,11 +108,13 @@ export class MapView {
         opacity: 0.7,
       }),
     };
-    marker.bindPopup(popup, { autoPan: false, minWidth: 240 });
+    marker.bindPopup(popup, { autoPan: false, minWidth: 240, maxWidth: 360 });
     marker.on("popupopen", (event) => {
       // Leaflet's own close button is labelled in English.
       event.popup.getElement()?.querySelector(".leaflet-popup-close-button")?.setAttribute("aria-label", t("map.closePopup"));
       this.fillPopup(item, this.lastOf?.(u.key) ?? u);
+      // Leaflet sized the popup before its values were in: size it again (Korean labels are wider).
+      event.popup.update();
     });
     item.trail.addTo(this.map);
     marker.addTo(this.map);

@@ -4,10 +4,18 @@
 import { formatNumber, t } from "./i18n.js";
 import { inTrouble, MPH_PER_METRE_PER_SECOND, SKEW_SHOWN_MS } from "./record.js";
 
+function mph(u) {
+  return formatNumber(u.distance * MPH_PER_METRE_PER_SECOND, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 /** Distance is metres covered in the last second: shown in mph with one decimal. */
 function speed(u) {
-  const mph = u.distance * MPH_PER_METRE_PER_SECOND;
-  return t("vital.speedValue", { speed: formatNumber(mph, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
+  return t("vital.speedValue", { speed: mph(u) });
+}
+
+/** The list's narrow column: the unit only where it is short (its header names it otherwise). */
+export function shortSpeed(u) {
+  return t("vital.speedShort", { speed: mph(u) });
 }
 
 // [field, label key, format]: labels are looked up when drawn, so they follow the page's language.
