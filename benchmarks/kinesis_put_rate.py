@@ -10,10 +10,13 @@ times PutRecords in batches of 500 JSON records of 151 bytes:
   the wall time from the first start to the last end;
 - an empty GetRecords at the tip of the shard (median of 20, HTTP round trip included), at both sizes;
 - the endpoint's resident memory (VmRSS) and its CPU per PutRecords call (every thread's /proc/PID/task/*/schedstat,
-  nanoseconds; benchmarks/cpu.py), so the per-call cost shows apart from the client's.
+  nanoseconds; benchmarks/cpu.py), so the per-call cost shows apart from the client's;
+- the endpoint's CPU per single-record PutRecord call and per empty GetRecords poll (2,000 each, keep-alive;
+  target <= 1.0 ms each; `--per-call-only` measures just these).
 
-Targets, printed as PASS/FAIL lines: one producer on an empty shard >= 18,000 records/s (on an idle machine), and
-the one-producer rate at 1,000,000 records >= 0.7 x the rate at 0.
+Targets, printed as PASS/FAIL lines: one producer on an empty shard >= 18,000 records/s (on an idle machine), the
+one-producer rate at 1,000,000 records >= 0.7 x the rate at 0, and <= 1.0 ms of endpoint CPU per single PutRecord
+call and per empty GetRecords poll.
 
     .venv/bin/python benchmarks/kinesis_put_rate.py                                 # the full run
     .venv/bin/python benchmarks/kinesis_put_rate.py --records 100000 --batches 10   # a short run
@@ -23,7 +26,7 @@ With --compare-moto-server it then times the same one-producer rounds on plain m
 venv, a separate process; no IAM, no validation) on an empty shard and at --moto-records records. It has no bearing
 on the exit status.
 
-Exit status: 0 when both targets pass, 1 otherwise.
+Exit status: 0 when every target passes, 1 otherwise.
 """
 
 import argparse
@@ -175,6 +178,45 @@ def tip_poll_ms(client: Any, polls: int = 20) -> float:
     return statistics.median(times)
 
 
+SINGLE_CALL_TARGET_MS = 1.0
+
+
+def single_call_cpu_ms(pid: int, client: Any, calls: int) -> tuple[float, float]:
+    """The endpoint's CPU (every thread's schedstat) per single-record PutRecord and per empty GetRecords at the
+    tip, each over `calls` calls on one keep-alive connection: the cost of a call as such (issue 11)."""
+    stream = f"{STREAM}-single"
+    create_stream(client, stream)
+    for _ in range(20):  # warm the code paths
+        client.put_record(StreamName=stream, Data=RECORD, PartitionKey="Shadowfax")
+    before = cpu.snapshot(pid)
+    for _ in range(calls):
+        client.put_record(StreamName=stream, Data=RECORD, PartitionKey="Shadowfax")
+    put_ms = cpu.used(before, cpu.snapshot(pid)).ns / calls / 1e6
+    iterator = client.get_shard_iterator(StreamName=stream, ShardId=SHARD, ShardIteratorType="LATEST")["ShardIterator"]
+    for _ in range(20):
+        iterator = client.get_records(ShardIterator=iterator)["NextShardIterator"]
+    before = cpu.snapshot(pid)
+    for _ in range(calls):
+        reply = client.get_records(ShardIterator=iterator)
+        if reply["Records"]:
+            raise SystemExit("the tip poll returned records")
+        iterator = reply["NextShardIterator"]
+    get_ms = cpu.used(before, cpu.snapshot(pid)).ns / calls / 1e6
+    return put_ms, get_ms
+
+
+def report_single_calls(put_ms: float, get_ms: float) -> bool:
+    ok = True
+    for name, value in (("PutRecord call (1 record)", put_ms), ("empty GetRecords poll", get_ms)):
+        passed = value <= SINGLE_CALL_TARGET_MS
+        ok &= passed
+        print(
+            f"  {'PASS' if passed else 'FAIL'} endpoint CPU per {name}: {value:.3f} ms "
+            f"(target <= {SINGLE_CALL_TARGET_MS} ms)"
+        )
+    return ok
+
+
 def fill(ep: BenchEndpoint, target: int, producers: int = 2) -> float:
     """Put records from `producers` threads until the benchmark shard holds about `target`; returns seconds."""
     have = ep.stored_records(STREAM)
@@ -310,6 +352,10 @@ def main() -> int:
         "--compare-moto-server", action="store_true", help="also measure plain moto (moto_server, a separate process)"
     )
     parser.add_argument("--moto-records", type=int, default=100_000, help="full shard size for plain moto")
+    parser.add_argument("--single-calls", type=int, default=2_000, help="calls timed for the per-call CPU figures")
+    parser.add_argument(
+        "--per-call-only", action="store_true", help="only the endpoint's CPU per PutRecord and per empty poll"
+    )
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -327,15 +373,19 @@ def main() -> int:
         create_stream(client, STREAM)
         create_stream(client, "warm-up")
         put_batches(client, "warm-up", 2)  # load the endpoint's code paths before measuring
+        single = single_call_cpu_ms(ep.pid, client, args.single_calls)
+        if args.per_call_only:
+            return 0 if report_single_calls(*single) else 1
         empty = measure(ep, client, args.batches, empty=True)
         print(f"  at {empty.size:>9,}: {empty.one.rate:8,.0f} records/s, tip poll {empty.poll_ms:7.2f} ms", flush=True)
         seconds = fill(ep, args.records)
         full = measure(ep, client, args.batches, empty=False)
         print(f"  at {full.size:>9,}: {full.one.rate:8,.0f} records/s, tip poll {full.poll_ms:7.2f} ms", flush=True)
     rate_ok, ratio_ok = report(empty, full, seconds)
+    single_ok = report_single_calls(*single)
     if args.compare_moto_server:
         plain_moto(args.moto_records, args.batches)
-    return 0 if rate_ok and ratio_ok else 1
+    return 0 if rate_ok and ratio_ok and single_ok else 1
 
 
 if __name__ == "__main__":
