@@ -32,6 +32,9 @@ class RecordLog:
         return len(self._records) - self._head
 
     def append(self, index: int, arrival: float, data: bytes, partition_key: str, encrypted: bool) -> Record:
+        # Kept to the millisecond, as AWS keeps ApproximateArrivalTimestamp: the time a reader is shown is then the
+        # record's own, and AT_TIMESTAMP at it finds the record (a finer time made it skip the record half the time).
+        arrival = int(arrival * 1000) / 1000
         if arrival < self.last_arrival:
             arrival = self.last_arrival
         record = (index, arrival, data, partition_key, encrypted)
