@@ -1,6 +1,7 @@
 """In-process harness for the Kinesis tests (no tests here): a Runtime on a movable clock, request contexts for
 an account's admin, and a client-like `call` that asks for authorization first, as the front door does."""
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,8 +97,23 @@ class Kinesis:
         return replies
 
 
-def make_kinesis(tmp_path: Path, **settings: Any) -> Kinesis:
-    clock = Clock()
+class StoppedClock(Clock):
+    """A clock that moves only when advanced: rates and buckets then do not depend on how fast a loaded machine
+    runs the test."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wall, self._mono = time.time(), time.monotonic()
+
+    def time(self) -> float:
+        return self._wall + self.offset
+
+    def monotonic(self) -> float:
+        return self._mono + self.offset
+
+
+def make_kinesis(tmp_path: Path, clock: Clock | None = None, **settings: Any) -> Kinesis:
+    clock = clock or Clock()
     metrics = Metrics()
     runtime = Runtime(Settings(state_dir=tmp_path, **settings), clock=clock, metrics=metrics)
     return Kinesis(runtime, KinesisService(runtime), metrics, clock)
