@@ -159,7 +159,7 @@ def peak_rss_kib(pids: list[int]) -> int:
 
 def measure(ep: BenchEndpoint, label: str, unicorns: int, commands: list[list[str]], seconds: float) -> Run:
     """Launch `commands` (one process each), wait until the stream has a record from every unicorn, then measure
-    `seconds` of steady state; stop them (SIGINT: they flush and exit) and return the figures."""
+    `seconds` of steady state; stop them (SIGTERM: they flush and exit) and return the figures."""
     env = {**ep.tool_env(), **ep.aws_env()}
     before = ep.stored_records(STREAM)
     launched = time.monotonic()
@@ -194,9 +194,11 @@ def measure(ep: BenchEndpoint, label: str, unicorns: int, commands: list[list[st
         end_records = ep.stored_records(STREAM)
         rss = peak_rss_kib(pids)
     finally:
+        # SIGTERM, not SIGINT: a shell that runs this in the background starts its children with SIGINT ignored
+        # (the Go producer then never stops); `simulate` flushes and sums up on SIGTERM as on Ctrl+C.
         for process in processes:
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         for process in processes:
             try:
                 process.wait(timeout=30)
