@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from simulator.errors import UserError, no_credentials
@@ -115,30 +115,22 @@ class EfoReader(StreamReader):
 
     def _consumer_call(self, method: str, **kwargs: Any) -> dict[str, Any]:
         """A consumer call; an unreachable endpoint is retried for UNREACHABLE_SECONDS; refusals are one line."""
-        first_failure = None
-        while True:
-            try:
-                return getattr(self.client, method)(**kwargs)
-            except NoCredentialsError:
-                raise no_credentials() from None
-            except (ConnectionError, ReadTimeoutError) as error:
-                now = time.monotonic()
-                first_failure = first_failure or now
-                if now - first_failure >= UNREACHABLE_SECONDS:
-                    raise UserError(
-                        f"cannot reach Kinesis at {self.describe_endpoint} for {UNREACHABLE_SECONDS:.0f} s "
-                        f"({type(error).__name__}): is the endpoint up? (`simulate local status`)"
-                    ) from None
-                time.sleep(1.0)
-            except ClientError as error:
-                if _code(error) in DENIED_CODES:
-                    action = "".join(part.capitalize() for part in method.split("_"))
-                    raise UserError(
-                        f"not allowed to {action} for consumer {self.consumer_name!r} of stream "
-                        f"{self.stream_name!r} ({_code(error)}): check your credentials, or name a consumer "
-                        "registered for you with --consumer-name"
-                    ) from None
-                raise
+        return self._while_unreachable(lambda: self._consumer_call_once(method, **kwargs))
+
+    def _consumer_call_once(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return getattr(self.client, method)(**kwargs)
+        except NoCredentialsError:
+            raise no_credentials() from None
+        except ClientError as error:
+            if _code(error) in DENIED_CODES:
+                action = "".join(part.capitalize() for part in method.split("_"))
+                raise UserError(
+                    f"not allowed to {action} for consumer {self.consumer_name!r} of stream "
+                    f"{self.stream_name!r} ({_code(error)}): check your credentials, or name a consumer "
+                    "registered for you with --consumer-name"
+                ) from None
+            raise
 
     def _describe_consumer(self, stream_arn: str) -> dict[str, Any] | None:
         try:

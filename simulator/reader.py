@@ -219,10 +219,14 @@ class StreamReader:
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
         """One Kinesis call; a down endpoint is retried for UNREACHABLE_SECONDS, then named in one line."""
+        return self._while_unreachable(lambda: self._call_once(method, **kwargs))
+
+    def _while_unreachable(self, attempt: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """`attempt()`, again each second while the endpoint cannot be reached, for UNREACHABLE_SECONDS."""
         first_failure = None
         while True:
             try:
-                return self._call_once(method, **kwargs)
+                return attempt()
             except (ConnectionError, ReadTimeoutError) as error:
                 now = time.monotonic()
                 first_failure = first_failure or now
