@@ -5,6 +5,9 @@ through Ansible's own `region`/`endpoint_url`/`profile` options. Real AWS: the u
 environment chain, nothing of ours. Local endpoint: when `--endpoint-url` or `AWS_ENDPOINT_URL` points
 at 127.0.0.1; with no credentials configured, the admin key the endpoint generated for its default
 simulated account (read from its state folder; `simulate local env` prints the profile instead).
+
+botocore's session is built only when the shared files and the environment are not plain static keys
+(simulator.awsfiles decides): `simulate produce` should put its first record without paying for it.
 """
 
 import os
@@ -12,11 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import botocore.config
-import botocore.credentials
-import botocore.session
-from botocore.exceptions import ProfileNotFound
-
+from simulator import awsfiles
 from simulator.errors import UserError
 
 if TYPE_CHECKING:
@@ -49,15 +48,7 @@ def is_local_endpoint(endpoint_url: str | None) -> bool:
 def resolve(region: str | None = None, endpoint_url: str | None = None, profile: str | None = None) -> AwsTarget:
     """Explicit values win, then the environment, then the profile, then the workshop's defaults."""
     profile = profile or os.environ.get("AWS_PROFILE") or None
-    try:
-        core = botocore.session.Session(profile=profile)
-        profile_region = core.get_config_variable("region")
-        profile_endpoint = core.get_scoped_config().get("endpoint_url")
-    except ProfileNotFound:
-        raise UserError(
-            f"AWS profile {profile!r} not found: create it with `aws configure --profile {profile}` "
-            "or pick another with --profile / AWS_PROFILE"
-        ) from None
+    profile_region, profile_endpoint = _profile_settings(profile)
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or profile_endpoint or None
     if endpoint and urlparse(endpoint).scheme not in ("http", "https"):
         raise UserError(f"endpoint URL {endpoint!r} is not http(s): use e.g. http://127.0.0.1:4566")
@@ -71,13 +62,39 @@ def resolve(region: str | None = None, endpoint_url: str | None = None, profile:
     return AwsTarget(region=chosen_region, endpoint_url=endpoint, profile=profile)
 
 
+def _profile_settings(profile: str | None) -> tuple[str | None, str | None]:
+    """The profile's (region, endpoint_url); a profile that was asked for must exist."""
+    files = awsfiles.read(profile)
+    if files is not None and (profile is None or files.exists):
+        settings = awsfiles.profile_settings(files)
+        if all(value is None or isinstance(value, str) for value in settings):
+            return settings
+    # Anything but the plain case (and the missing profile's error) is botocore's, as it always was.
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        core = botocore.session.Session(profile=profile)
+        return core.get_config_variable("region"), core.get_scoped_config().get("endpoint_url")
+    except ProfileNotFound:
+        raise UserError(
+            f"AWS profile {profile!r} not found: create it with `aws configure --profile {profile}` "
+            "or pick another with --profile / AWS_PROFILE"
+        ) from None
+
+
 def credentials(target: AwsTarget) -> Any:
     """The credentials `session(target)` would use (botocore's chain, else the local admin's key), read without
-    loading boto3: the producer's start-up needs nothing else of it."""
-    found = botocore.session.Session(profile=target.profile).get_credentials()
+    loading boto3, and without botocore's session when they are static keys: the producer needs nothing else."""
+    files = awsfiles.read(target.profile)
+    found = awsfiles.static_credentials(files) if files is not None else None
+    if found is None:
+        import botocore.session
+
+        found = botocore.session.Session(profile=target.profile).get_credentials()
     if found is None and target.is_local:
         key_id, secret = _local_admin_key()
-        return botocore.credentials.Credentials(key_id, secret)
+        return awsfiles.StaticCredentials(key_id, secret)
     return found
 
 
@@ -94,6 +111,8 @@ def session(target: AwsTarget) -> "boto3.Session":
 
 def client(target: AwsTarget, service: str, *, max_attempts: int = 5, **config: object):
     """A boto3 client for `service` at the target. Callers that retry themselves pass max_attempts=1."""
+    import botocore.config
+
     retries = {"max_attempts": max_attempts, "mode": "standard"}
     return session(target).client(
         service,

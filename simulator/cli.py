@@ -6,14 +6,17 @@ launcher, the consumer's reader or the dashboard's server. Help and anything unr
 `simulate produce` with plain options skips typer's parsing altogether: typer builds a pydantic adapter per
 option, a fifth of the command's start-up, and the workshop's producer should put its first record at once.
 Anything the fast path does not read exactly as typer would (help, an unknown option, a value out of range, a
-value that looks like an option) goes through typer, so errors and help are typer's own.
+value that looks like an option) goes through typer, so errors and help are typer's own. The fast path does not
+even import typer (nor rich): it runs simulator.produce_run, the body the typer command runs too.
 """
 
 import importlib
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 HELP = "Wild Rydes streaming lab: the local AWS endpoint, unicorn producers and consumers, the live dashboard."
 # name -> (module, attribute, is a group of subcommands), in the order `simulate --help` lists them.
@@ -28,8 +31,10 @@ COMMANDS = {
 }
 
 
-def build_app(only: str | None = None) -> typer.Typer:
+def build_app(only: str | None = None) -> "typer.Typer":
     """The CLI with every command, or with just `only` (still a group: `simulate produce ...` as typed)."""
+    import typer
+
     app = typer.Typer(
         name="simulate",
         help=HELP,
@@ -96,15 +101,13 @@ def fast_produce_arguments(args: list[str]) -> dict[str, object] | None:
 
 def _produce_fast(arguments: dict[str, object]) -> None:
     try:
-        from simulator.commands.fleet import produce
+        from simulator.produce_run import produce_reporting_errors
 
-        produce(**arguments)  # type: ignore[arg-type]
+        code = produce_reporting_errors(**arguments)
     except KeyboardInterrupt:
         sys.stderr.write("\nAborted!\n")  # what typer says
         sys.exit(1)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    sys.exit(0)
+    sys.exit(code)
 
 
 def _stop_cleanly(signum: int, frame: object) -> None:
