@@ -1,5 +1,7 @@
-"""`simulate produce` loads only what its path needs: no consumer, herd-file, demo or endpoint-settings code, and no
-boto3 client. Run for real against the endpoint in a subprocess; the modules it loaded are listed at exit."""
+"""`simulate produce` loads only what its path needs: no consumer, herd-file, demo or endpoint-settings code, no
+boto3 client, and with static keys (a profile of the shared files, or environment variables) neither typer, rich
+nor botocore's session and credential chain. Run for real against the endpoint in a subprocess; the modules it
+loaded are listed at exit."""
 
 import os
 import subprocess
@@ -21,6 +23,23 @@ NOT_NEEDED = (
     "simulator.commands.dashboard",
     "simulator.commands.stats",
     "simulator.commands.local",
+    # typer and rich (with click and pydantic under typer) were a third of a second of start-up; botocore's session
+    # and credential chain another fifth; http.client (and the email parser under it) and ssl the rest.
+    "typer",
+    "click",
+    "pydantic",
+    "rich",
+    "rich.console",
+    "boto3",
+    "botocore.session",
+    "botocore.credentials",
+    "botocore.client",
+    "botocore.config",
+    "http.client",
+    "ssl",
+    "simulator.commands.fleet",
+    "simulator.commands.common",
+    "simulator.commands.output",
 )
 
 PROGRAM = """
@@ -32,11 +51,37 @@ main()
 """
 
 
-def test_produce_loads_none_of_the_modules_it_does_not_need(endpoint) -> None:
+@pytest.fixture(scope="module")
+def lean_stream(endpoint):
     kinesis = endpoint.client("kinesis")
     kinesis.create_stream(StreamName="lean-imports", ShardCount=1)
     kinesis.get_waiter("stream_exists").wait(StreamName="lean-imports", WaiterConfig={"Delay": 1})
-    env = {**os.environ, **endpoint.aws_env(), "COLUMNS": "200"}
+    return endpoint
+
+
+def _clean_environment(tmp_path) -> dict[str, str]:
+    """This environment without any AWS setting, and shared files that do not exist."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(tmp_path / "no-config"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-creds"))
+    return {**env, "COLUMNS": "200"}
+
+
+def _how_aimed(endpoint, how: str, tmp_path) -> dict[str, str]:
+    if how == "profile":  # what `simulate local env` hands out: a profile in the endpoint's own shared files
+        return {**_clean_environment(tmp_path), **endpoint.aws_env()}
+    key_id, secret = endpoint.admin_key()
+    return {
+        **_clean_environment(tmp_path),
+        "AWS_ACCESS_KEY_ID": key_id,
+        "AWS_SECRET_ACCESS_KEY": secret,
+        "AWS_ENDPOINT_URL": endpoint.url,
+        "AWS_REGION": "us-east-1",
+    }
+
+
+@pytest.mark.parametrize("how", ["profile", "environment"])
+def test_produce_loads_none_of_the_modules_it_does_not_need(lean_stream, how: str, tmp_path) -> None:
+    env = _how_aimed(lean_stream, how, tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", PROGRAM], env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -115,3 +160,24 @@ def test_anything_else_goes_to_typer(args: list[str]) -> None:
     from simulator.cli import fast_produce_arguments
 
     assert fast_produce_arguments(args) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--profile", "nobody"],  # botocore's session is what finds a profile missing: the same line as ever
+        ["--name", " "],
+        ["--stream", "no-such-stream"],
+    ],
+)
+def test_the_fast_path_fails_exactly_as_typers_path(lean_stream, args: list[str], tmp_path) -> None:
+    env = _how_aimed(lean_stream, "profile", tmp_path)
+    base = [sys.executable, "-m", "simulator", "produce", "--records", "1", *args]
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*base, *extra], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    fast = run("--seed=-3")  # read by the fast path
+    slow = run("--seed", "-3")  # a value that looks like an option: typer reads these
+    assert (fast.returncode, fast.stderr, fast.stdout) == (slow.returncode, slow.stderr, slow.stdout)
+    assert fast.returncode != 0 and fast.stderr.startswith("error: ")
