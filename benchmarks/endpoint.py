@@ -66,17 +66,23 @@ class BenchEndpoint(Endpoint):
     def rss_mib(self) -> float:
         return rss_mib(self.pid)
 
-    def write_inventory(self, folder: Path, hosts: dict[str, str], **group_vars: Any) -> Path:
+    def write_inventory(
+        self, folder: Path, hosts: dict[str, str], host_vars: dict[str, Any] | None = None, **group_vars: Any
+    ) -> Path:
         """An inventory of attendees (host name -> simulated account id) on this endpoint, with the repository's
-        group_vars; each account is added first and named by its profile, as `inventory/local.yml` does."""
+        group_vars; each account is added first and named by its profile, as `inventory/local.yml` does.
+        `host_vars` go to every host (they win over the repository's group_vars)."""
         self.add_accounts(*hosts.values())
         folder.mkdir(parents=True, exist_ok=True)
         if not (folder / "group_vars").exists():
             (folder / "group_vars").symlink_to(REPO / "inventory" / "group_vars")
         inventory = folder / "attendees.yml"
         group = {"wildrydes_endpoint_url": self.url, "wildrydes_region": REGION, **group_vars}
-        host_vars = {name: {"wildrydes_aws_profile": accounts.profile_name(account)} for name, account in hosts.items()}
-        inventory.write_text(yaml.safe_dump({"attendees": {"hosts": host_vars, "vars": group}}))
+        every_host = {
+            name: {"wildrydes_aws_profile": accounts.profile_name(account), **(host_vars or {})}
+            for name, account in hosts.items()
+        }
+        inventory.write_text(yaml.safe_dump({"attendees": {"hosts": every_host, "vars": group}}))
         return inventory
 
 
