@@ -25,6 +25,7 @@ notes:
 """
 
 import os
+import sys
 
 import ansible.constants as C
 from ansible.errors import AnsibleConnectionFailure
@@ -38,6 +39,12 @@ display = Display()
 class Connection(LocalConnection):
     """The local connection with Python modules run by a warm interpreter."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The play's first tasks (argument checks) need no module: the server for the controller's own Python (the
+        # lab's interpreter) imports meanwhile.
+        warm_client.prestart(warm_client.owner_pid(), sys.executable)
+
     # transport stays "local" (inherited): Ansible treats local connections specially (the task's folder as the
     # working folder, local paths), and this one is local in every way but the start-up of Python.
 
@@ -48,8 +55,10 @@ class Connection(LocalConnection):
             if not self._connected:
                 self._connect()
             try:
-                # Workers are forked by ansible-playbook: their parent owns the server's lifetime.
-                done = warm_client.run_module(plan, in_data, os.getppid(), os.fsdecode(self.cwd or os.getcwd()))
+                # ansible-playbook owns the server's lifetime.
+                done = warm_client.run_module(
+                    plan, in_data, warm_client.owner_pid(), os.fsdecode(self.cwd or os.getcwd())
+                )
             except warm_client.WarmUnavailable as error:
                 display.vvv(f"warm runner unavailable ({error}); running the module the usual way")
                 done = None

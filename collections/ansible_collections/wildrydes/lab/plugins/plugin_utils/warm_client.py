@@ -14,6 +14,7 @@ import array
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shlex
@@ -35,6 +36,7 @@ ANSIBALLZ_MARKER = b"\n_ANSIBALLZ_WRAPPER = True\n"
 # Read by the interpreter at start-up: a run that asks for other values than the server started with is not warm.
 STARTUP_VARIABLES = re.compile(r"PYTHON[A-Z_]*|LANG|LC_ALL|LC_CTYPE\Z")
 START_TIMEOUT_SECONDS = 60.0
+MAX_SOCKET_PATH = 100
 
 
 class WarmUnavailable(Exception):
@@ -98,9 +100,10 @@ def startup_variables(env: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in env.items() if STARTUP_VARIABLES.match(name)}
 
 
-def runtime_dir() -> str:
-    """This user's folder for sockets, 0700; refuses one another user could reach."""
-    path = os.path.join(tempfile.gettempdir(), f"wildrydes-warm-{os.getuid()}")
+def runtime_dir(base: str | None = None) -> str:
+    """This user's folder for sockets under `base` (the temporary folder), 0700; refuses one another user could
+    reach."""
+    path = os.path.join(base or tempfile.gettempdir(), f"wildrydes-warm-{os.getuid()}")
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
@@ -116,7 +119,10 @@ def runtime_dir() -> str:
 def socket_path(owner: int, interpreter: str) -> str:
     key = hashlib.sha256(f"{interpreter}\0{SERVER_FILE}".encode()).hexdigest()[:12]
     path = os.path.join(runtime_dir(), f"{owner}-{key}.sock")
-    if len(path.encode()) > 100:
+    if len(path.encode()) > MAX_SOCKET_PATH:
+        # A socket's path is at most 107 bytes; a deep TMPDIR gets the system's /tmp instead.
+        path = os.path.join(runtime_dir("/tmp"), f"{owner}-{key}.sock")
+    if len(path.encode()) > MAX_SOCKET_PATH:
         raise WarmUnavailable(f"socket path too long for AF_UNIX: {path}")
     return path
 
@@ -180,6 +186,30 @@ def connect(owner: int, interpreter: str) -> socket.socket:
             return _connect(path)
         except OSError as error:
             raise WarmUnavailable(f"cannot reach the warm runner: {error}") from error
+
+
+def owner_pid() -> int:
+    """The ansible-playbook process: the parent of a worker (workers are forked from it), else this process."""
+    return os.getppid() if multiprocessing.parent_process() is not None else os.getpid()
+
+
+def prestart(owner: int, interpreter: str) -> None:
+    """Start `owner`'s server now if nobody is starting it, without waiting for its imports (about half a second
+    of CPU, done while the play's first tasks run); a stat when it is running already. Failures are left for the
+    first module run to meet and report."""
+    try:
+        path = socket_path(owner, interpreter)
+        if os.path.exists(path):
+            return
+        with open(path + ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another worker is starting it
+            if not os.path.exists(path):
+                _start(path, owner, interpreter, dict(os.environ))
+    except (WarmUnavailable, OSError):
+        pass
 
 
 def _scratch(name: str) -> int:

@@ -25,16 +25,19 @@ import array
 import atexit
 import builtins
 import gc
+import hashlib
 import importlib.machinery
 import importlib.util
 import io
 import json
+import marshal
 import os
 import selectors
 import signal
 import socket
 import struct
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -96,24 +99,96 @@ def _same_ansible(controller_ansible: str) -> bool:
     )
 
 
-class PayloadFirst:
-    """Ansible's packages not preloaded come from the module's payload, as they would in a new Python.
+class CompiledOnce(zipimport.zipimporter):
+    """A zipimporter that compiles each source once, not twice, and once across runs.
 
-    The payload zip (sys.path[0] once Ansible's wrapper runs) holds what the module needs under `ansible/`: its
-    own code (ansible.legacy.*, ansible.modules.*) and module_utils a playbook or role brings. The preloaded
-    `ansible` package would look only in its installed folder for them.
+    Every module run imports its module and its collections' module_utils from a new payload zip, and a zip has no
+    bytecode: Python 3.11's zipimporter compiles each file for get_filename (asked while making the module spec)
+    and again for get_code, about a seventh of a warm AWS task. Here get_filename only names the file, and the code
+    of a source already compiled (any payload, any run) is loaded from this user's cache, keyed by the source's
+    hash, the interpreter's bytecode tag and optimisation level, as Python's own __pycache__ does for files.
     """
 
-    @staticmethod
-    def find_spec(fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "ansible" and not fullname.startswith("ansible."):
+    def __init__(self, path: str, cache: str | None) -> None:
+        super().__init__(path)
+        self._cache = cache
+
+    def _inner_path(self, fullname: str) -> str:
+        name = fullname.rpartition(".")[2]
+        return self.prefix + name + ("/__init__.py" if self.is_package(fullname) else ".py")
+
+    def get_filename(self, fullname: str) -> str:
+        try:
+            inner = self._inner_path(fullname)
+            self.get_data(inner)
+        except (OSError, zipimport.ZipImportError):
+            return super().get_filename(fullname)
+        return os.path.join(self.archive, inner)
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        try:
+            inner = self._inner_path(fullname)
+            source = self.get_data(inner)
+        except (OSError, zipimport.ZipImportError):
+            return super().get_code(fullname)  # bytecode-only entries and the like: zipimport's own way
+        return _compile_cached(source, os.path.join(self.archive, inner), self._cache)
+
+
+def _compile_cached(source: bytes, filename: str, cache: str | None) -> types.CodeType:
+    """compile() as zipimport does it (universal newlines, dont_inherit), through the cache when there is one."""
+    source = source.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if cache is None:
+        return compile(source, filename, "exec", dont_inherit=True)
+    key = hashlib.sha256(source).hexdigest()
+    entry = os.path.join(cache, f"{key}.{sys.implementation.cache_tag}.opt{sys.flags.optimize}")
+    try:
+        with open(entry, "rb") as handle:
+            return _renamed(marshal.loads(handle.read()), filename)
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(source, filename, "exec", dont_inherit=True)
+    try:
+        fd, partial = tempfile.mkstemp(dir=cache)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps(code))
+        os.replace(partial, entry)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a compile
+    return code
+
+
+def _renamed(code: types.CodeType, filename: str) -> types.CodeType:
+    """The cached code under this payload's file name, as tracebacks of this run should show it."""
+    constants = tuple(
+        _renamed(const, filename) if isinstance(const, types.CodeType) else const for const in code.co_consts
+    )
+    return code.replace(co_filename=filename, co_consts=constants)
+
+
+class PayloadFirst:
+    """Imports that a new Python would make from the module's payload zip, made from it, through CompiledOnce.
+
+    The payload (sys.path[0] once Ansible's wrapper has run) holds the module and everything it needs: the
+    collections' code under `ansible_collections/`, and under `ansible/` its own code (ansible.legacy.*,
+    ansible.modules.*) and module_utils a playbook or role brings, which the preloaded `ansible` package would
+    otherwise look for only in its installed folder. Modules already preloaded are in sys.modules and never asked.
+    """
+
+    def __init__(self, cache: str | None) -> None:
+        self._cache = cache
+
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        top = fullname.partition(".")[0]
+        if top not in ("ansible", "ansible_collections"):
             return None
         payload = sys.path[0] if sys.path else ""
         if not payload.endswith(".zip") or not os.path.isfile(payload):
             return None
         parent = fullname.split(".")[:-1]
         try:
-            return zipimport.zipimporter(os.path.join(payload, *parent)).find_spec(fullname)
+            return CompiledOnce(os.path.join(payload, *parent), self._cache).find_spec(fullname)
         except zipimport.ZipImportError:
             return None
 
@@ -156,7 +231,9 @@ def _exit_code(code: object) -> int:
     return 1
 
 
-def _run_script(header: dict, script: bytes, out_fd: int, err_fd: int, base_path: list[str]) -> int:
+def _run_script(
+    header: dict, script: bytes, out_fd: int, err_fd: int, base_path: list[str], code_cache: str | None
+) -> int:
     """In the forked child: become `python` running `script`, then return its exit status."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -189,7 +266,7 @@ def _run_script(header: dict, script: bytes, out_fd: int, err_fd: int, base_path
     if script_name:
         main.__file__ = script_name
     sys.modules["__main__"] = main
-    sys.meta_path.insert(0, PayloadFirst())
+    sys.meta_path.insert(0, PayloadFirst(code_cache))
     try:
         code = compile(script, script_name or "<stdin>", "exec")
         exec(code, main.__dict__)  # running the module is the point
@@ -233,7 +310,7 @@ def _leave(code: int) -> None:
         os._exit(code)
 
 
-def _handle(conn: socket.socket, base_path: list[str]) -> None:
+def _handle(conn: socket.socket, base_path: list[str], code_cache: str | None) -> None:
     """In a child of the server: run one request in a grandchild and report how it ended."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     # A caller that connects and says nothing must not hold a process forever.
@@ -244,7 +321,7 @@ def _handle(conn: socket.socket, base_path: list[str]) -> None:
     if pid == 0:
         conn.close()
         try:
-            code = _run_script(header, script, out_fd, err_fd, base_path)
+            code = _run_script(header, script, out_fd, err_fd, base_path, code_cache)
         except Exception:  # a set-up failure (say the folder is gone) is the run's own error
             traceback.print_exc()
             code = 1
@@ -273,6 +350,21 @@ def _as_the_shell_reports(status: int, err_fd: int) -> int:
     return 128 + signum
 
 
+def _code_cache(folder: str) -> str | None:
+    """The compiled-code cache beside the socket, in this user's 0700 folder; None if it cannot be made."""
+    cache = os.path.join(folder, f"code-{sys.implementation.cache_tag}")
+    try:
+        os.mkdir(cache, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    info = os.lstat(cache)
+    if not os.path.isdir(cache) or os.path.islink(cache) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return cache
+
+
 def _owner_watch(selector: selectors.BaseSelector, owner: int) -> float:
     """Register the owner's pidfd (readable when it exits); without pidfds, return how often to look instead."""
     try:
@@ -288,20 +380,22 @@ def serve(path: str, owner: int, controller_ansible: str, ready: io.TextIOBase) 
     # The folder of this file is not the modules' sys.path[0]; the script's is (set per run).
     here = os.path.dirname(os.path.realpath(__file__))
     base_path = sys.path[1:] if sys.path and os.path.realpath(sys.path[0] or ".") == here else list(sys.path)
-    preloaded = _preload((PRELOAD_ANSIBLE if _same_ansible(controller_ansible) else ()) + PRELOAD)
-    # What the server holds stays out of the runs' garbage collections, so they do not copy its pages.
-    gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     selector = selectors.DefaultSelector()
     try:
+        # Listening first: a caller may connect at once, and waits in the backlog while the imports below run.
         listener.bind(path)
         os.chmod(path, 0o600)
         listener.listen(128)
         selector.register(listener, selectors.EVENT_READ, "listener")
         tick = _owner_watch(selector, owner)
-        ready.write(json.dumps({"ready": True, "preloaded": preloaded}) + "\n")
+        ready.write(json.dumps({"ready": True}) + "\n")
         ready.flush()
         ready.close()
+        _preload((PRELOAD_ANSIBLE if _same_ansible(controller_ansible) else ()) + PRELOAD)
+        # What the server holds stays out of the runs' garbage collections, so they do not copy its pages.
+        gc.freeze()
+        code_cache = _code_cache(os.path.dirname(path))
         last_request = time.monotonic()
         while True:
             events = selector.select(timeout=tick)
@@ -328,7 +422,7 @@ def serve(path: str, owner: int, controller_ansible: str, ready: io.TextIOBase) 
                 listener.close()
                 selector.close()
                 try:
-                    _handle(conn, base_path)
+                    _handle(conn, base_path, code_cache)
                 except BaseException:  # a bad request: the caller sees the connection close
                     os._exit(70)
                 os._exit(0)
