@@ -1,6 +1,6 @@
 """Wall time and CPU of `ansible-playbook setup.yml` for 1 and for 100 local attendees, and of the idempotent re-run.
 
-Run: .venv/bin/python benchmarks/setup_wall_time.py [--attendees 1 100] [--connection warm|local] [--mitogen]
+Run: .venv/bin/python benchmarks/setup_wall_time.py [--attendees 1 100] [--connection warm|local]
 Starts its own local endpoint with its defaults (IAM enforcement on, as `make demo`) on a free port in a temporary
 state folder (benchmarks/endpoint.py). Each attendee is a simulated account added to the endpoint, with its
 generated admin key; the inventory names its profile `wildrydes-local-<id>` and ansible-playbook finds the profiles
@@ -8,7 +8,7 @@ through WILDRYDES_STATE_DIR, as users' runs do.
 CPU is ansible-playbook's with every process it started (RUSAGE_CHILDREN), per attendee, the warm module runner
 included (this process is their subreaper, so processes left by ansible's workers are waited for and counted here);
 the endpoint's own CPU is shown beside it. --connection picks the attendees' connection (default: what
-inventory/group_vars says); --mitogen runs the playbook with the mitogen strategy (measured before the warm runner).
+inventory/group_vars says, the warm runner).
 Targets (2 cores): <= 10 s for 1 attendee; <= 180 s for 100, first run and re-run, and <= 3.5 CPU-seconds per
 attendee. The console path takes a person ~15 minutes per account.
 """
@@ -33,14 +33,6 @@ from benchmarks.endpoint import BenchEndpoint, local_endpoint  # noqa: E402
 WALL_TARGETS = {1: 10.0, 100: 180.0}
 CPU_PER_ATTENDEE_TARGET = 3.5
 RECAP_CHANGED = re.compile(r"^\S+\s+:\s+ok=\d+\s+changed=(\d+)", re.MULTILINE)
-
-
-def mitogen_environment() -> dict[str, str]:
-    """The mitogen strategy: one warm Python per connection runs the modules instead of one Python per task."""
-    import ansible_mitogen
-
-    plugins = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
-    return {"ANSIBLE_STRATEGY_PLUGINS": str(plugins), "ANSIBLE_STRATEGY": "mitogen_linear"}
 
 
 def become_subreaper() -> None:
@@ -80,9 +72,9 @@ class Run:
     changed: int
 
 
-def run_setup(ep: BenchEndpoint, inventory: Path, extra_env: dict[str, str]) -> Run:
+def run_setup(ep: BenchEndpoint, inventory: Path) -> Run:
     """Time `ansible-playbook setup.yml`; count the tasks it changed (PLAY RECAP, all attendees)."""
-    env = {**ep.tool_env(), "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", **extra_env}
+    env = {**ep.tool_env(), "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     endpoint_before = process_cpu(ep.pid)
     started = time.perf_counter()
@@ -119,11 +111,9 @@ def main() -> None:
     parser.add_argument(
         "--connection", choices=["warm", "local"], help="the attendees' connection (default: inventory/group_vars)"
     )
-    parser.add_argument("--mitogen", action="store_true", help="run with the mitogen strategy")
     args = parser.parse_args()
-    extra_env = mitogen_environment() if args.mitogen else {}
     host_vars = {"ansible_connection": f"wildrydes.lab.{args.connection}" if args.connection == "warm" else "local"}
-    mode = f"connection {args.connection or 'as configured'}, {'mitogen' if args.mitogen else 'default'} strategy"
+    mode = f"connection {args.connection or 'as configured (inventory/group_vars)'}"
     print(f"{mode}; {os.cpu_count()} cores", flush=True)
     failed = False
     with tempfile.TemporaryDirectory(prefix="wildrydes-setup-bench-") as scratch, local_endpoint() as ep:
@@ -141,7 +131,7 @@ def main() -> None:
                 Path(scratch) / f"inventory-{count}", hosts, host_vars=host_vars if args.connection else {}
             )
             for label in ("first", "re-run"):
-                run = run_setup(ep, inventory, extra_env)
+                run = run_setup(ep, inventory)
                 result = verdict(count, run)
                 failed = failed or result != "PASS"
                 print(

@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import re
+import select
 import shlex
 import socket
 import stat
@@ -140,7 +141,8 @@ def _connect(path: str) -> socket.socket:
 def _start(path: str, owner: int, interpreter: str, env: dict[str, str]) -> None:
     """Start the server for `owner` (the ansible-playbook process) and wait until it says it is ready."""
     try:
-        server = subprocess.Popen(  # our own file, run by the task's interpreter
+        # It must outlive this worker (pylint: consider-using-with does not apply).
+        server = subprocess.Popen(  # pylint: disable=consider-using-with
             [interpreter, SERVER_FILE, path, str(owner), CONTROLLER_ANSIBLE],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -152,7 +154,9 @@ def _start(path: str, owner: int, interpreter: str, env: dict[str, str]) -> None
     except OSError as error:
         raise WarmUnavailable(f"cannot start {interpreter}: {error}") from error
     assert server.stdout is not None
-    line = server.stdout.readline()
+    # It says so once it listens (imports come after): a few tens of milliseconds, unless something is wrong.
+    ready_to_read, _, _ = select.select([server.stdout], [], [], START_TIMEOUT_SECONDS)
+    line = server.stdout.readline() if ready_to_read else b""
     server.stdout.close()
     try:
         ready = json.loads(line) if line else {}
@@ -171,7 +175,7 @@ def connect(owner: int, interpreter: str) -> socket.socket:
         return _connect(path)
     except OSError:
         pass
-    with open(path + ".lock", "w") as lock:
+    with open(path + ".lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             return _connect(path)
@@ -201,7 +205,7 @@ def prestart(owner: int, interpreter: str) -> None:
         path = socket_path(owner, interpreter)
         if os.path.exists(path):
             return
-        with open(path + ".lock", "w") as lock:
+        with open(path + ".lock", "w", encoding="utf-8") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

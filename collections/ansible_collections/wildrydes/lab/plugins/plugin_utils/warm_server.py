@@ -450,7 +450,7 @@ def main(argv: list[str]) -> int:
     ready = sys.stdout
     # Stopped by SIGTERM or Ctrl+C (it shares ansible-playbook's process group): remove the socket on the way out.
     signal.signal(signal.SIGTERM, _stop)
-    with open(os.devnull, "w") as quiet:
+    with open(os.devnull, "w", encoding="utf-8") as quiet:
         sys.stdout = quiet  # the server itself prints nothing
         try:
             serve(argv[1], int(argv[2]), argv[3], ready)
