@@ -15,7 +15,8 @@ description:
     (a socket in a 0700 folder under the temporary folder); it exits with ansible-playbook.
   - Anything else (shell commands, privilege escalation, other interpreters, files) runs exactly as the local
     connection runs it, and so does a module when the server cannot be started.
-author: Wild Rydes lab maintainers
+author:
+  - Wild Rydes lab maintainers (@wildrydes-lab)
 version_added: 1.1.0
 extends_documentation_fragment:
   - connection_pipelining

@@ -141,7 +141,7 @@ def _connect(path: str) -> socket.socket:
 def _start(path: str, owner: int, interpreter: str, env: dict[str, str]) -> None:
     """Start the server for `owner` (the ansible-playbook process) and wait until it says it is ready."""
     try:
-        # It must outlive this worker (pylint: consider-using-with does not apply).
+        # It must outlive this worker, so no `with`.
         server = subprocess.Popen(  # pylint: disable=consider-using-with
             [interpreter, SERVER_FILE, path, str(owner), CONTROLLER_ANSIBLE],
             stdin=subprocess.DEVNULL,
@@ -153,9 +153,8 @@ def _start(path: str, owner: int, interpreter: str, env: dict[str, str]) -> None
         )
     except OSError as error:
         raise WarmUnavailable(f"cannot start {interpreter}: {error}") from error
-    assert server.stdout is not None
     # It says so once it listens (imports come after): a few tens of milliseconds, unless something is wrong.
-    ready_to_read, _, _ = select.select([server.stdout], [], [], START_TIMEOUT_SECONDS)
+    ready_to_read = select.select([server.stdout], [], [], START_TIMEOUT_SECONDS)[0]
     line = server.stdout.readline() if ready_to_read else b""
     server.stdout.close()
     try:
@@ -277,9 +276,10 @@ def run_module(plan_: Plan, in_data: bytes | None, owner: int, cwd: str) -> tupl
                 script = handle.read()
         except OSError:
             return None
-    else:
-        assert in_data is not None
+    elif in_data is not None:
         script = in_data
+    else:
+        return None
     if not is_ansiballz(script):
         return None
     env = {**os.environ, **plan_.assignments}
