@@ -35,6 +35,7 @@ def main():
         threading.Thread(target=later).start()
         module.exit_json(changed=True)
     if how == "atexit":
+
         def leave():
             with open(path, "w") as handle:
                 handle.write("atexit")
