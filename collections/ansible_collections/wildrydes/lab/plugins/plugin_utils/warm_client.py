@@ -94,7 +94,7 @@ def plan(cmd: str, in_data: bytes | None, shell: str) -> Plan | None:
 
 
 def is_ansiballz(script: bytes) -> bool:
-    return ANSIBALLZ_MARKER in script[:4096] or ANSIBALLZ_MARKER in script
+    return ANSIBALLZ_MARKER in script
 
 
 def startup_variables(env: dict[str, str]) -> dict[str, str]:
