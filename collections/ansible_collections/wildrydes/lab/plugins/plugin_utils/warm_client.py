@@ -35,7 +35,7 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 PYTHON_NAME = re.compile(r"python[0-9.]*\Z")
 ANSIBALLZ_MARKER = b"\n_ANSIBALLZ_WRAPPER = True\n"
 # Read by the interpreter at start-up: a run that asks for other values than the server started with is not warm.
-STARTUP_VARIABLES = re.compile(r"PYTHON[A-Z_]*|LANG|LC_ALL|LC_CTYPE\Z")
+STARTUP_VARIABLES = re.compile(r"(?:PYTHON[A-Z_]*|LANG|LC_ALL|LC_CTYPE)\Z")
 START_TIMEOUT_SECONDS = 60.0
 MAX_SOCKET_PATH = 100
 

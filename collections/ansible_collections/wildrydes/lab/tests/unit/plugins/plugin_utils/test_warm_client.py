@@ -84,3 +84,8 @@ def test_no_command_text_crashes_the_planner(text):
     for cmd in (text, "/bin/sh -c " + shlex.quote(text), "/bin/sh -c " + text):
         plan = warm_client.plan(cmd, b"module", "/bin/sh")
         assert plan is None or plan.interpreter.startswith("/")
+
+
+def test_only_the_variables_python_reads_at_start_must_match_the_servers():
+    env = {"LANG": "C.UTF-8", "LANGUAGE": "ko", "LC_ALL": "C", "LC_ALLX": "1", "PYTHONPATH": "/x", "MYPYTHONPATH": "y"}
+    assert warm_client.startup_variables(env) == {"LANG": "C.UTF-8", "LC_ALL": "C", "PYTHONPATH": "/x"}
