@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -127,7 +128,13 @@ def demo(
             console.print("local AWS endpoint stopped")
 
 
-def _start_dashboard(port: int, command: list[str] | None = None) -> tuple[subprocess.Popen | None, str | None]:
+@dataclass
+class _Dashboard:
+    process: subprocess.Popen
+    drains: list["_Drain"]
+
+
+def _start_dashboard(port: int, command: list[str] | None = None) -> tuple[_Dashboard | None, str | None]:
     """`simulate dashboard` in the background (or `command`); its URL, or a note (and no dashboard) when it
     cannot start. Everything it writes is read from the start: a pipe nobody reads fills up and blocks the
     writer (the dashboard's request threads)."""
@@ -144,8 +151,9 @@ def _start_dashboard(port: int, command: list[str] | None = None) -> tuple[subpr
         if line.startswith("dashboard of ") and ": http" in line:
             url = line.split(": ", 1)[1].strip()
             stderr.log()
-            _Drain(board.stdout, "dashboard").log()
-            return board, url
+            stdout = _Drain(board.stdout, "dashboard")
+            stdout.log()
+            return _Dashboard(board, [stderr, stdout]), url
     board.wait()
     stderr.finished.wait(timeout=5)
     last = next((line for line in reversed(stderr.kept) if line.strip()), "")
@@ -194,13 +202,17 @@ class _Drain:
             self.finished.set()
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(board: _Dashboard) -> None:
+    process = board.process
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+    # Its last lines are still in the pipes when it exits (often the reason it stopped): log them before going.
+    for drain in board.drains:
+        drain.finished.wait(timeout=5)
 
 
 def _stop_herd(herd: subprocess.Popen, interrupted: bool) -> None:

@@ -20,8 +20,8 @@ def test_a_child_that_writes_a_lot_to_stderr_is_drained_and_logged(capfd):
     board, url = demo._start_dashboard(0, command=[sys.executable, "-c", CHATTY])
     assert url == "http://127.0.0.1:1/?attendee=local"
     assert board is not None
-    assert board.wait(timeout=60) == 0, "the child blocked on a pipe nobody reads"
-    demo._stop(board)
+    assert board.process.wait(timeout=60) == 0, "the child blocked on a pipe nobody reads"
+    demo._stop(board)  # waits for the pipes to be read to their end: the last lines are logged
     err = capfd.readouterr().err
     assert "dashboard: the last line" in err and "dashboard: bye" in err
     assert "\x1b" not in err and "dashboard: GET /basemap/land.json 039999 \\x1b[2J" in err
