@@ -3,10 +3,14 @@
 One thread drives the whole herd: unicorns are spread over up to `SLOTS_PER_SECOND` time slots, so 10,000
 unicorns at 1 Hz make 10,000 records a second in small, even bursts rather than one spike per second. A small herd
 gets fewer slots (`UNICORNS_PER_SLOT` unicorns each): the unicorns of a slot tick together, so their records share
-one PutRecords call instead of one call each. From `SPREAD_FROM` unicorns on there are at least two slots, half a
-period apart: a reader polling at its budget (1.6 calls/s) then meets the herd's records at enough phases of its
-polling that their latency does not hang on where the herd's second happened to start (with one slot, 20 unicorns
-measured p50 378-381 ms against 326 ms with two). A herd smaller than that ticks as one, for the fewest calls.
+one PutRecords call instead of one call each. From `SPREAD_FROM` unicorns on there are at least two slots, and
+each slot's tick moves by a different offset every period, within the gap to the next slot (golden-ratio steps, so
+the offsets fill the gap evenly within a few ticks): the herd's records then arrive at every moment of the period,
+as those of independent producers do, and a reader polling at its budget meets them at every phase of its polling.
+Without the offsets the slots pinned a few phases (ticks every 1 s against polls every 0.625 s meet five phases
+125 ms apart), and the p50 latency at 1.6 calls/s hung on where the herd's second started: 260-377 ms over a sweep
+of starts. A unicorn still makes one record a period, each at most one slot's gap early or late. A herd smaller
+than `SPREAD_FROM` ticks as one at a fixed moment, for the fewest calls (as one Go producer does).
 Unicorns of the same period and slot form a cohort that ticks as one: the schedule (a heap), the lateness check and
 the record counts are kept per cohort and tick, and each unicorn's work is only its model step, which builds the
 record's bytes directly (at 10,000 unicorns that halved the herd's CPU per record; docs/benchmarks.md).
@@ -30,6 +34,7 @@ from simulator.unicorn import Unicorn
 SLOTS_PER_SECOND = 50
 UNICORNS_PER_SLOT = 200
 SPREAD_FROM = 20
+GOLDEN = (5**0.5 - 1) / 2  # the step of the slots' offsets: irrational, so they never repeat a pattern
 ON_TIME_SECONDS = 0.1  # a tick later than this counts as late
 
 
@@ -55,6 +60,16 @@ class _Cohort:
     limited: bool  # some runner has a number of records left
     ticks: int = 0  # ticks made (by every runner still in it)
     next_tick: float = 0.0
+    base_tick: float = 0.0  # the slot's own moment this period; next_tick is it plus this tick's offset
+    spread: float = 0.0  # offsets run over [0, spread): the gap to the next slot (0: no offsets)
+    phase: float = 0.0  # where this cohort is in the offsets' sequence
+
+    def offset(self) -> float:
+        """The next offset from the slot's moment. Golden-ratio steps (a low-discrepancy sequence) fill [0, spread)
+        evenly after a few ticks, so the slots together cover every moment of the period (see the module's
+        docstring), while each unicorn still makes exactly one record per period on average."""
+        self.phase = (self.phase + GOLDEN) % 1.0
+        return self.phase * self.spread
 
     def drop_finished(self) -> None:
         """Count down the runners' records; the runners with none left leave (with the ticks they made)."""
@@ -157,7 +172,8 @@ class Herd:
                         if not cohort.runners:
                             continue
                     # Far behind (the machine paused): skip ahead rather than burst to catch up.
-                    cohort.next_tick = max(tick + period, now - 1.0)
+                    cohort.base_tick = max(cohort.base_tick + period, now - 1.0)
+                    cohort.next_tick = cohort.base_tick + cohort.offset()
                     heapq.heappush(due, (cohort.next_tick, position, cohort))
                 batcher.put_slot(slot)  # the slot's records leave together: one wake-up of the sender, one call
             if batcher.fatal:
@@ -179,7 +195,11 @@ class Herd:
                 cohort = cohorts.get((runner.period, slot))
                 if cohort is None:
                     cohort = cohorts[runner.period, slot] = _Cohort(runner.period, [], [], False)
-                    cohort.next_tick = runner.next_tick
+                    cohort.base_tick = runner.next_tick
+                    if slots > 1:  # offsets within the gap to the next slot; each slot starts elsewhere in them
+                        cohort.spread = runner.period / slots
+                        cohort.phase = slot * GOLDEN % 1.0
+                    cohort.next_tick = cohort.base_tick + cohort.phase * cohort.spread  # slot 0 starts at once
                 cohort.runners.append(runner)
                 cohort.unicorns.append(runner.unicorn)
                 cohort.limited = cohort.limited or runner.records_left is not None
