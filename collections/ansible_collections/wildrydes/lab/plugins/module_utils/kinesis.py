@@ -16,8 +16,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 # provisioning many streams), and ResourceInUseException for a stream that is still changing.
 RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["LimitExceededException"])
 # Seconds between two looks at a changing stream (botocore's waiter default is 10, far longer than the local
-# endpoint's transitions and a large share of a short AWS one).
-WAIT_DELAY = 1
+# endpoint's transitions and a large share of a short AWS one). Two looks a second stay well within DescribeStream's
+# 10 calls a second per account, and a new stream on the local endpoint (0.5 s CREATING) is seen ACTIVE at the second
+# look instead of after a whole second.
+WAIT_DELAY = 0.5
 
 
 def _list_shards(client, name):
