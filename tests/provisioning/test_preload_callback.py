@@ -17,6 +17,9 @@ WATCHED = [
     "ansible_collections.wildrydes.lab.plugins.plugin_utils.warm_client",
     "botocore.session",
     "ansible_collections.ansible.builtin.plugins.lookup.env",
+    "ansible_collections.ansible.builtin.plugins.action.assert",
+    "ansible_collections.ansible.builtin.plugins.action.set_fact",
+    "ansible_collections.wildrydes.lab.plugins.filter.owned_by",
 ]
 
 
