@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from simulator.herd import ON_TIME_SECONDS, Herd, Runner
+from simulator.herd import GOLDEN, ON_TIME_SECONDS, Herd, Runner
 from simulator.unicorn import Unicorn
 from tests.simulator.test_herd_wakeups import CountingStop, FakeBatcher, FakeClock
 
@@ -24,17 +24,21 @@ def _herd(runners: list[Runner], stop_cls: type[CountingStop] = CountingStop) ->
 
 
 def _expected(runners: list[Runner], duration: float) -> Counter:
-    """(moment, name) of every tick, from each unicorn's own schedule: first tick at its slot, then every period,
-    until its records run out or the run ends."""
+    """(moment, name) of every tick, from each unicorn's own schedule: its slot's moment every period, moved (from
+    two slots on) by that slot's offset, which starts at slot x golden ratio and steps by the golden ratio, a fraction
+    of the gap to the next slot; until its records run out or the run ends."""
     slots = Herd.slots(len(runners))
     ticks: Counter = Counter()
     for index, runner in enumerate(runners):
         slot = (index * slots // len(runners)) % slots
-        tick = START + runner.period * slot / slots
+        base = START + runner.period * slot / slots
+        spread = runner.period / slots if slots > 1 else 0.0
+        phase = slot * GOLDEN % 1.0
         left = runner.records_left
-        while tick < START + duration and (left is None or left > 0):
-            ticks[round(tick, 6), runner.unicorn.name] += 1
-            tick += runner.period
+        while base + phase * spread < START + duration and (left is None or left > 0):
+            ticks[round(base + phase * spread, 6), runner.unicorn.name] += 1
+            base += runner.period
+            phase = (phase + GOLDEN) % 1.0
             left = None if left is None else left - 1
     return ticks
 
